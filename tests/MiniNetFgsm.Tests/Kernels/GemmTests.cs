@@ -1,0 +1,132 @@
+using MiniNetFgsm.Kernels;
+
+namespace MiniNetFgsm.Tests.Kernels;
+
+public class GemmTests
+{
+    // Float sums of up to a few hundred products of values in [-1, 1] reorder differently in the blocked
+    // kernel (FMA, KC blocks) than in the reference loop; 1e-5 relative to max(1, |value|) is ~100 ulps of slack.
+    private const double Tolerance = 1e-5;
+
+    public static TheoryData<SimdWidth> Widths()
+    {
+        var data = new TheoryData<SimdWidth>();
+        foreach (SimdWidth width in Simd.Supported)
+        {
+            data.Add(width);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_AllSizesUpTo20AndEveryTransposeCase_MatchesReference(SimdWidth width)
+    {
+        var random = new Random(1);
+        int[] sizes = [0, 1, 2, 3, 5, 6, 7, 8, 9, 13, 16, 17, 20];
+        foreach (int m in sizes)
+        {
+            foreach (int n in sizes)
+            {
+                foreach (int k in new[] { 0, 1, 3, 7, 16, 19 })
+                {
+                    foreach (bool ta in new[] { false, true })
+                    {
+                        foreach (bool tb in new[] { false, true })
+                        {
+                            CheckAgainstReference(random, width, ta, tb, m, n, k, accumulate: (m + n + k) % 2 == 0, threads: 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_SquareSizes0To64_MatchesReference(SimdWidth width)
+    {
+        var random = new Random(2);
+        for (int size = 0; size <= 64; size++)
+        {
+            CheckAgainstReference(random, width, false, false, size, size, size, accumulate: false, threads: 1);
+            CheckAgainstReference(random, width, true, true, size, size + 1, size, accumulate: true, threads: 1);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_LargeOddShapesAcrossBlockBoundaries_MatchesReference(SimdWidth width)
+    {
+        var random = new Random(3);
+
+        // K > KC (256) crosses packing blocks; M > MC (120) crosses A blocks; N > NC (2048) crosses B blocks.
+        CheckAgainstReference(random, width, false, true, 127, 61, 523, accumulate: false, threads: 2);
+        CheckAgainstReference(random, width, true, false, 37, 2053, 11, accumulate: true, threads: 2);
+        CheckAgainstReference(random, width, false, false, 241, 97, 257, accumulate: false, threads: 2);
+        CheckAgainstReference(random, width, true, true, 131, 67, 300, accumulate: true, threads: 3);
+    }
+
+    [Fact]
+    public void Multiply_StridedOperands_LeavesPaddingUntouched()
+    {
+        var random = new Random(4);
+        int m = 7, n = 11, k = 13, lda = 20, ldb = 15, ldc = 17;
+        float[] a = TestData.Uniform(random, m * lda);
+        float[] b = TestData.Uniform(random, k * ldb);
+        float[] c = TestData.Uniform(random, m * ldc);
+        float[] expected = (float[])c.Clone();
+
+        Gemm.Multiply(false, false, m, n, k, a, lda, b, ldb, c, ldc);
+        Gemm.Reference(false, false, m, n, k, a, lda, b, ldb, expected, ldc);
+
+        Assert.True(TestData.MaxRelativeError(c, expected) < Tolerance);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = n; j < ldc && i * ldc + j < c.Length; j++)
+            {
+                Assert.Equal(expected[i * ldc + j], c[i * ldc + j]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_DifferentThreadCounts_GiveBitIdenticalResults()
+    {
+        var random = new Random(5);
+        int m = 300, n = 70, k = 600;
+        float[] a = TestData.Uniform(random, m * k);
+        float[] b = TestData.Uniform(random, k * n);
+        float[] one = new float[m * n];
+        float[] two = new float[m * n];
+
+        Gemm.Multiply(false, false, m, n, k, a, k, b, n, one, n, threads: 1);
+        Gemm.Multiply(false, false, m, n, k, a, k, b, n, two, n, threads: 2);
+
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void Multiply_OperandTooShort_ThrowsArgumentException()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2));
+
+        Assert.Contains("A holds 3 floats", ex.Message);
+    }
+
+    private static void CheckAgainstReference(Random random, SimdWidth width, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
+    {
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        float[] a = TestData.Uniform(random, m * k);
+        float[] b = TestData.Uniform(random, k * n);
+        float[] c = TestData.Uniform(random, m * n);
+        float[] expected = (float[])c.Clone();
+
+        Gemm.Multiply(width, ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate, threads);
+        Gemm.Reference(ta, tb, m, n, k, a, lda, b, ldb, expected, n, accumulate);
+
+        double error = TestData.MaxRelativeError(c, expected);
+        Assert.True(error < Tolerance, $"{width} ta={ta} tb={tb} m={m} n={n} k={k} acc={accumulate}: max error {error:g3}");
+    }
+}
