@@ -1,0 +1,103 @@
+namespace MiniNetFgsm.Layers;
+
+/// <summary>
+/// Max pooling over K×K windows with stride s (no padding), as PyTorch's <c>nn.MaxPool2d(K, s)</c>:
+/// <code>y[n,c,oy,ox] = max_{i,j &lt; K} x[n, c, oy·s+i, ox·s+j]</code>, OH = (H − K)/s + 1 (floor).
+/// </summary>
+public sealed class MaxPool2d : Layer
+{
+    private int[]? inputShape;
+    private int[] argmax = [];      // for each output element, the flat index of its maximum in x
+    private Tensor? output;
+    private Tensor? inputGradient;
+
+    /// <summary>Creates a pooling layer; <paramref name="stride"/> defaults to the kernel size.</summary>
+    public MaxPool2d(int kernelSize, int? stride = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
+        KernelSize = kernelSize;
+        Stride = stride ?? kernelSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Stride, 1);
+    }
+
+    /// <summary>Window size K.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>Stride s.</summary>
+    public int Stride { get; }
+
+    /// <inheritdoc />
+    public override int[] OutputShape(int[] inputShape)
+    {
+        if (inputShape.Length != 4 || inputShape[2] < KernelSize || inputShape[3] < KernelSize)
+        {
+            throw new ArgumentException($"MaxPool2d({KernelSize}) expects (N, C, H, W) with H, W >= {KernelSize} but got [{string.Join(", ", inputShape)}].");
+        }
+
+        return [inputShape[0], inputShape[1], (inputShape[2] - KernelSize) / Stride + 1, (inputShape[3] - KernelSize) / Stride + 1];
+    }
+
+    /// <summary>Forward: each output is the largest input in its window; the position of the first maximum
+    /// in row-major order is remembered for the backward pass (ties go to the first, as in PyTorch).</summary>
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        int[] shape = OutputShape(x.Shape);
+        inputShape = x.Shape;
+        output = Tensor.Reuse(output, shape);
+        if (argmax.Length < output.Length)
+        {
+            argmax = new int[output.Length];
+        }
+
+        int planes = x[0] * x[1], h = x[2], w = x[3], oh = shape[2], ow = shape[3];
+        float[] xs = x.Data, ys = output.Data;
+        int[] arg = argmax;
+        Parallelism.For(planes, Threads, plane =>
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int best = plane * h * w + oy * Stride * w + ox * Stride;
+                    for (int i = 0; i < KernelSize; i++)
+                    {
+                        int rowStart = plane * h * w + (oy * Stride + i) * w + ox * Stride;
+                        for (int j = 0; j < KernelSize; j++)
+                        {
+                            if (xs[rowStart + j] > xs[best])
+                            {
+                                best = rowStart + j;
+                            }
+                        }
+                    }
+
+                    int outIndex = (plane * oh + oy) * ow + ox;
+                    ys[outIndex] = xs[best];
+                    arg[outIndex] = best;
+                }
+            }
+        });
+        return output;
+    }
+
+    /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    {
+        int[] shape = Cached(inputShape, nameof(MaxPool2d));
+        if (!needInputGradient)
+        {
+            return null;
+        }
+
+        inputGradient = Tensor.Reuse(inputGradient, shape);
+        Span<float> dx = inputGradient.Span;
+        dx.Clear();
+        ReadOnlySpan<float> dys = dy.Span;
+        for (int k = 0; k < dys.Length; k++)
+        {
+            dx[argmax[k]] += dys[k];
+        }
+
+        return inputGradient;
+    }
+}
