@@ -1,0 +1,100 @@
+using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
+
+namespace MiniNetFgsm.Serialization;
+
+/// <summary>
+/// Model files: a safetensors file holding a <see cref="ModelZoo"/> network's parameters under their PyTorch
+/// <c>state_dict</c> names and shapes (<c>conv1.weight</c> [10, 1, 5, 5], ...), with <c>__metadata__</c>
+/// <c>{"architecture": "lenet"}</c>. PyTorch loads them with <c>model.load_state_dict(safetensors.torch.load_file(path))</c>.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>The metadata key naming the architecture.</summary>
+    public const string ArchitectureKey = "architecture";
+
+    /// <summary>Saves <paramref name="model"/>'s parameters to <paramref name="path"/> (atomically, see <see cref="SafeTensors.Write"/>).</summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="architecture"/> is unknown, or <paramref name="model"/>'s parameters are not exactly that architecture's.
+    /// Nothing is written in that case.
+    /// </exception>
+    public static void Save(string path, Sequential model, string architecture)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (!ModelZoo.Architectures.Contains(architecture))
+        {
+            throw new ArgumentException($"Unknown architecture '{architecture}'; known architectures: {Known}.", nameof(architecture));
+        }
+
+        IReadOnlyList<Parameter> expected = ModelZoo.Create(architecture).Parameters;
+        IReadOnlyList<Parameter> actual = model.Parameters;
+        bool matches = expected.Count == actual.Count
+            && expected.Zip(actual).All(pair => pair.First.Name == pair.Second.Name && pair.First.Value.HasShape(pair.Second.Value.Shape));
+        if (!matches)
+        {
+            throw new ArgumentException(
+                $"The model's parameters ({Describe(actual)}) are not those of architecture '{architecture}' ({Describe(expected)}).", nameof(model));
+        }
+
+        SafeTensors.Write(
+            path,
+            actual.Select(p => (p.Name, p.Value)).ToList(),
+            new Dictionary<string, string> { [ArchitectureKey] = architecture });
+    }
+
+    /// <summary>
+    /// Loads a model file: builds <c>__metadata__.architecture</c> with <see cref="ModelZoo.Create"/> and fills every parameter from the file.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not valid safetensors (see <see cref="SafeTensors.Read"/>), has no known architecture, lacks a parameter,
+    /// has one with the wrong shape, or has tensors the architecture does not know. The message starts with the path.
+    /// </exception>
+    public static LoadedModel Load(string path)
+    {
+        SafeTensorsFile file = SafeTensors.Read(path);
+        if (!file.Metadata.TryGetValue(ArchitectureKey, out string? architecture))
+        {
+            throw FileError.Invalid(path, $"__metadata__ has no '{ArchitectureKey}' entry, so the model is unknown; known architectures: {Known}.");
+        }
+
+        if (!ModelZoo.Architectures.Contains(architecture))
+        {
+            throw FileError.Invalid(path, $"unknown architecture '{architecture}'; known architectures: {Known}.");
+        }
+
+        Sequential model = ModelZoo.Create(architecture);
+        foreach (Parameter parameter in model.Parameters)
+        {
+            if (!file.TryGetTensor(parameter.Name, out Tensor? tensor))
+            {
+                throw FileError.Invalid(path, $"tensor '{parameter.Name}' is missing (architecture '{architecture}' needs it with shape {parameter.Value.ShapeText}).");
+            }
+
+            if (!tensor.HasShape(parameter.Value.Shape))
+            {
+                throw FileError.Invalid(path, $"tensor '{parameter.Name}' has shape {tensor.ShapeText}, but architecture '{architecture}' needs {parameter.Value.ShapeText}.");
+            }
+        }
+
+        var known = model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        string[] unknown = file.Tensors.Select(t => t.Name).Where(name => !known.Contains(name)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw FileError.Invalid(path, $"unknown tensor(s) for architecture '{architecture}': {string.Join(", ", unknown.Select(n => $"'{n}'"))}.");
+        }
+
+        foreach (Parameter parameter in model.Parameters)
+        {
+            file[parameter.Name].Span.CopyTo(parameter.Value.Span);
+        }
+
+        return new LoadedModel(architecture, model, file.Metadata);
+    }
+
+    private static string Known => string.Join(", ", ModelZoo.Architectures);
+
+    private static string Describe(IReadOnlyList<Parameter> parameters)
+        => string.Join(", ", parameters.Select(p => $"{p.Name} {p.Value.ShapeText}"));
+}
