@@ -1,0 +1,39 @@
+using MiniNetFgsm.Kernels;
+using MiniNetFgsm.Layers;
+
+namespace MiniNetFgsm.Attacks;
+
+/// <summary>
+/// The Fast Gradient Sign Method (Goodfellow et al., 2015): one step of size eps in the direction that
+/// increases the loss fastest under an L∞ budget, <c>x_adv = clamp(x + eps · sign(∇x L(f(x), y)), 0, 1)</c>.
+/// </summary>
+public sealed class Fgsm(Sequential model)
+{
+    private readonly SoftmaxCrossEntropy loss = new();
+    private Tensor? adversarial;
+
+    /// <summary>The attacked model.</summary>
+    public Sequential Model { get; } = model;
+
+    /// <summary>
+    /// Forward in evaluation mode, cross-entropy against <paramref name="labels"/>, backward to the input.
+    /// Returns ∇x L, a buffer owned by the model (valid until its next backward pass). The loss is the batch
+    /// mean, which scales the gradient by 1/N but leaves its sign, and so the attack, unchanged.
+    /// </summary>
+    public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels)
+    {
+        loss.Forward(Model.Forward(x, training: false), labels);
+        return Model.Backward(loss.Backward(), needInputGradient: true)!;
+    }
+
+    /// <summary>x_adv = clamp(x + eps · sign(g), 0, 1); returns a buffer owned by this object.</summary>
+    public Tensor Perturb(Tensor x, Tensor gradient, float eps)
+    {
+        adversarial = Tensor.Reuse(adversarial, x.Shape);
+        FgsmKernels.Step(x.Span, gradient.Span, eps, adversarial.Span);
+        return adversarial;
+    }
+
+    /// <summary>The whole attack on one batch: gradient at x against the true labels, then one signed step.</summary>
+    public Tensor Attack(Tensor x, ReadOnlySpan<int> labels, float eps) => Perturb(x, InputGradient(x, labels), eps);
+}

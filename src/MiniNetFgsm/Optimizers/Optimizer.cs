@@ -1,0 +1,36 @@
+using MiniNetFgsm.Layers;
+
+namespace MiniNetFgsm.Optimizers;
+
+/// <summary>Updates parameters from their accumulated gradients, one step per mini-batch.</summary>
+public abstract class Optimizer
+{
+    /// <summary>Creates an optimizer for <paramref name="parameters"/>.</summary>
+    protected Optimizer(IReadOnlyList<Parameter> parameters, float learningRate)
+    {
+        if (!(learningRate > 0 && float.IsFinite(learningRate)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Learning rate must be a positive finite number.");
+        }
+
+        Parameters = parameters;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The parameters being optimised.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The step size.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Applies one update to every parameter from its gradient.</summary>
+    public abstract void Step();
+
+    /// <summary>Creates the optimizer named <c>sgd</c> (momentum 0.9) or <c>adam</c>, with PyTorch's defaults otherwise.</summary>
+    public static Optimizer Create(string name, IReadOnlyList<Parameter> parameters, float learningRate, float weightDecay = 0f) => name switch
+    {
+        "sgd" => new Sgd(parameters, learningRate, momentum: 0.9f, weightDecay: weightDecay),
+        "adam" => new Adam(parameters, learningRate, weightDecay: weightDecay),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected sgd or adam.", nameof(name)),
+    };
+}

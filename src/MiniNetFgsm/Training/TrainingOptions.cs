@@ -1,0 +1,55 @@
+namespace MiniNetFgsm.Training;
+
+/// <summary>Settings of a training run. The same settings, seed and thread count give bit-identical weights.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 2;
+
+    /// <summary>Images per mini-batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Step size of the optimizer.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary><c>sgd</c> (momentum 0.9) or <c>adam</c>.</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    /// <summary>L2 weight decay.</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>Seeds the initial weights, the dropout masks and the shuffling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Worker threads.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1)
+        {
+            throw new ArgumentException($"Epochs must be at least 1 (got {Epochs}).");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
+        }
+
+        if (!(LearningRate > 0 && float.IsFinite(LearningRate)))
+        {
+            throw new ArgumentException($"Learning rate must be a positive number (got {LearningRate}).");
+        }
+
+        if (Optimizer is not ("sgd" or "adam"))
+        {
+            throw new ArgumentException($"Unknown optimizer '{Optimizer}'; expected sgd or adam.");
+        }
+
+        if (Threads < 1)
+        {
+            throw new ArgumentException($"Threads must be at least 1 (got {Threads}).");
+        }
+    }
+}
