@@ -19,17 +19,21 @@ internal interface IGemmMicroKernel
 }
 
 /// <summary>
-/// The BLIS-style loop nest around a micro-kernel (Goto's algorithm):
+/// The BLIS-style loop nest around a micro-kernel (Goto's algorithm), on one thread:
 /// <code>
-/// for jc in steps of NC over N          B block (KC×NC) packed once, shared by all threads
-///   for pc in steps of KC over K        (KC×NR B panel stays in L1 while the A block streams)
-///     for ic in steps of MC over M      one work item per thread: packs its own MC×KC A block (fits in L2)
+/// for jc in steps of NC over N          B block (KC×NC) packed into NR-wide panels
+///   for pc in steps of KC over K        (a KC×NR B panel stays in L1 while the A block streams from L2)
+///     for ic in steps of MC over M      A block (MC×KC) packed into MR-tall panels, fits in L2
 ///       for jr in steps of NR           macro-kernel: every NR panel of B ...
 ///         for ir in steps of MR         ... against every MR panel of A: one micro-kernel call
 /// </code>
 /// Partial tiles at the right and bottom edges run on zero-padded panels into a scratch tile that is then
-/// copied out, so the micro-kernel never needs bounds checks. The K order of every sum is fixed
-/// (pc blocks in order, p in order inside a block), so the result does not depend on the thread count.
+/// copied out, so the micro-kernel never needs bounds checks.
+/// <para>Threads: C is cut into one rectangle per thread along M or N (whichever has more tiles), and each
+/// thread runs the whole loop nest on its rectangle with its own packing buffers. The K order of every sum
+/// is unchanged, so the result is bit-identical for any thread count. When both M and N are too small to cut
+/// (weight gradients: M·N small, K = batch·pixels huge), K is cut instead: each thread sums its K range into a
+/// private C, and the partial Cs are added in thread order — deterministic for a given thread count.</para>
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
@@ -46,7 +50,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     public const int Nc = 2048;
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.</summary>
-    private const long ParallelThreshold = 1L << 18;
+    private const long ParallelThreshold = 1L << 17;
 
     [ThreadStatic]
     private static float[]? packedB;
@@ -54,16 +58,47 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     [ThreadStatic]
     private static float[]? packedA;
 
+    [ThreadStatic]
+    private static float[]? partialC;
+
     public static void Run(
         bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, int threads)
     {
         int nr = TKernel.Nr;
-        if ((long)m * n * k < ParallelThreshold)
+        int tilesM = (m + Mr - 1) / Mr, tilesN = (n + nr - 1) / nr;
+        if (threads <= 1 || (long)m * n * k < ParallelThreshold)
         {
-            threads = 1;
+            Serial(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         }
+        else if (Math.Max(tilesM, tilesN) >= threads)
+        {
+            bool splitM = tilesM >= tilesN;
+            int tiles = splitM ? tilesM : tilesN, unit = splitM ? Mr : nr;
+            var job = new RectangleJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, splitM, tiles, unit, threads);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+        }
+        else if (k >= threads * Kc)
+        {
+            // Partial results live in the calling thread's scratch: a worker may run several parts in turn.
+            float* partials = Pointer(ref partialC, threads * m * n);
+            var job = new SplitKJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, threads, partials);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            job.Reduce(c, ldc, accumulate);
+        }
+        else
+        {
+            Serial(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+    }
 
+    /// <summary>The loop nest on the calling thread.</summary>
+    private static void Serial(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        int nr = TKernel.Nr;
+        float* tile = stackalloc float[Mr * 64];
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);
@@ -74,22 +109,111 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                 bool addToC = accumulate || pc > 0;
                 float* bp = Pointer(ref packedB, panelsB * nr * kc);
                 PackB(transposeB, b, ldb, pc, kc, jc, nc, nr, bp);
-
-                // Split M into blocks of at most MC rows, and into at least `threads` blocks so both cores work
-                // even when M is small (dense layers: M = batch).
-                int mc = Math.Min(Mc, RoundUp((m + threads - 1) / threads, Mr));
-                int blocks = (m + mc - 1) / mc;
-                var job = new BlockJob(transposeA, m, a, lda, pc, kc, mc, nc, nr, bp, c + jc, ldc, addToC);
-                if (threads == 1 || blocks == 1)
+                for (int ic = 0; ic < m; ic += Mc)
                 {
-                    for (int block = 0; block < blocks; block++)
-                    {
-                        job.Run(block);
-                    }
+                    int rows = Math.Min(Mc, m - ic);
+                    float* ap = Pointer(ref packedA, (rows + Mr - 1) / Mr * Mr * kc);
+                    PackA(transposeA, a, lda, ic, rows, pc, kc, ap);
+                    MacroKernel(ap, bp, rows, nc, kc, c + (long)ic * ldc + jc, ldc, addToC, tile);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every micro-tile of an (rows × nc) block of C from packed A and B blocks.</summary>
+    private static void MacroKernel(float* ap, float* bp, int rows, int nc, int kc, float* c, int ldc, bool addToC, float* tile)
+    {
+        int nr = TKernel.Nr;
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            float* bPanel = bp + (long)(j0 / nr) * kc * nr;
+            for (int r0 = 0; r0 < rows; r0 += Mr)
+            {
+                int valid = Math.Min(Mr, rows - r0);
+                float* aPanel = ap + (long)(r0 / Mr) * kc * Mr;
+                float* cTile = c + (long)r0 * ldc + j0;
+                if (valid == Mr && cols == nr)
+                {
+                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, addToC);
                 }
                 else
                 {
-                    Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+                    // Edge tile: compute the full padded tile into scratch, copy out the valid part.
+                    TKernel.Run(kc, aPanel, bPanel, tile, nr, accumulate: false);
+                    for (int i = 0; i < valid; i++)
+                    {
+                        for (int j = 0; j < cols; j++)
+                        {
+                            float v = tile[i * nr + j];
+                            cTile[(long)i * ldc + j] = addToC ? cTile[(long)i * ldc + j] + v : v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One thread's rectangle of C: a contiguous range of MR-row (or NR-column) tiles.</summary>
+    private sealed class RectangleJob(
+        bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc,
+        bool accumulate, bool splitM, int tiles, int unit, int parts)
+    {
+        public void Run(int part)
+        {
+            int first = (int)((long)tiles * part / parts) * unit, last = Math.Min((int)((long)tiles * (part + 1) / parts) * unit, splitM ? m : n);
+            if (first >= last)
+            {
+                return;
+            }
+
+            if (splitM)
+            {
+                float* aPart = transposeA ? a + first : a + (long)first * lda;
+                Serial(transposeA, transposeB, last - first, n, k, aPart, lda, b, ldb, c + (long)first * ldc, ldc, accumulate);
+            }
+            else
+            {
+                float* bPart = transposeB ? b + (long)first * ldb : b + first;
+                Serial(transposeA, transposeB, m, last - first, k, a, lda, bPart, ldb, c + first, ldc, accumulate);
+            }
+        }
+    }
+
+    /// <summary>Cuts K into one range per thread; each thread writes op(A)[:, range] · op(B)[range, :] into its own buffer.</summary>
+    private sealed class SplitKJob(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, int parts, float* partials)
+    {
+        public void Run(int part)
+        {
+            // Ranges are whole KC blocks so each partial sum keeps the serial blocking.
+            int blocks = (k + Kc - 1) / Kc;
+            int first = (int)((long)blocks * part / parts) * Kc, last = Math.Min((int)((long)blocks * (part + 1) / parts) * Kc, k);
+            float* partial = partials + (long)part * m * n;
+            if (first >= last)
+            {
+                new Span<float>(partial, m * n).Clear();
+                return;
+            }
+
+            float* aPart = transposeA ? a + (long)first * lda : a + first;
+            float* bPart = transposeB ? b + first : b + (long)first * ldb;
+            Serial(transposeA, transposeB, m, n, last - first, aPart, lda, bPart, ldb, partial, n, accumulate: false);
+        }
+
+        /// <summary>C (+)= partial₀ + partial₁ + … in thread order.</summary>
+        public void Reduce(float* c, int ldc, bool accumulate)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc, n);
+                if (!accumulate)
+                {
+                    row.Clear();
+                }
+
+                for (int part = 0; part < parts; part++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(partials + ((long)part * m + i) * n, n), row);
                 }
             }
         }
@@ -190,51 +314,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             }
 
             dst += kc * Mr;
-        }
-    }
-
-    /// <summary>One MC-row block of C for the current (jc, pc): pack A, then sweep all micro-tiles.</summary>
-    private sealed class BlockJob(
-        bool transposeA, int m, float* a, int lda, int pc, int kc, int mc, int nc, int nr,
-        float* packedBBlock, float* c, int ldc, bool addToC)
-    {
-        public void Run(int block)
-        {
-            int i0 = block * mc;
-            int rows = Math.Min(mc, m - i0);
-            int panelsA = (rows + Mr - 1) / Mr;
-            float* ap = Pointer(ref packedA, panelsA * Mr * kc);
-            PackA(transposeA, a, lda, i0, rows, pc, kc, ap);
-
-            float* tile = stackalloc float[Mr * 64];
-            for (int j0 = 0; j0 < nc; j0 += nr)
-            {
-                int cols = Math.Min(nr, nc - j0);
-                float* bPanel = packedBBlock + (long)(j0 / nr) * kc * nr;
-                for (int r0 = 0; r0 < rows; r0 += Mr)
-                {
-                    int valid = Math.Min(Mr, rows - r0);
-                    float* aPanel = ap + (long)(r0 / Mr) * kc * Mr;
-                    float* cTile = c + (long)(i0 + r0) * ldc + j0;
-                    if (valid == Mr && cols == nr)
-                    {
-                        TKernel.Run(kc, aPanel, bPanel, cTile, ldc, addToC);
-                    }
-                    else
-                    {
-                        // Edge tile: compute the full padded tile into scratch, copy out the valid part.
-                        TKernel.Run(kc, aPanel, bPanel, tile, nr, accumulate: false);
-                        for (int i = 0; i < valid; i++)
-                        {
-                            for (int j = 0; j < cols; j++)
-                            {
-                                float v = tile[i * nr + j];
-                                cTile[(long)i * ldc + j] = addToC ? cTile[(long)i * ldc + j] + v : v;
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 }

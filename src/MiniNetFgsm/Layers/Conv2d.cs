@@ -9,17 +9,17 @@ namespace MiniNetFgsm.Layers;
 /// with zero padding p and stride s. Weight is (O, C, KH, KW), PyTorch's layout; bias is (O).
 /// </summary>
 /// <remarks>
-/// Shapes: x is (N,C,H,W), y is (N,O,OH,OW). Computed as one matrix product over the whole batch:
-/// cols (N·OH·OW, C·KH·KW) = im2col(x); rows (N·OH·OW, O) = cols · Wᵀ; y = per-image transpose of rows, plus b.
+/// Shapes: x is (N,C,H,W), y is (N,O,OH,OW); let P = OH·OW. Computed as one matrix product over the whole batch:
+/// cols (C·KH·KW, N·P) = im2col(x); out (O, N·P) = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
 /// </remarks>
 public sealed class Conv2d : Layer
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
     private Tensor? input;
-    private float[] cols = [];      // (N·OH·OW, C·KH·KW)
-    private float[] rows = [];      // (N·OH·OW, O): output or output gradient, pixel-major
-    private float[] dcols = [];     // (N·OH·OW, C·KH·KW)
+    private float[] cols = [];      // (C·KH·KW, N·P)
+    private float[] rows = [];      // (O, N·P): the output, or its gradient, channel-major
+    private float[] dcols = [];     // (C·KH·KW, N·P)
     private Tensor? output;
     private Tensor? inputGradient;
 
@@ -94,7 +94,7 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Forward: cols = im2col(x); rows = cols · Wᵀ; y[n,o,:] = rows[n,:,o] + b[o].
+    /// Forward: cols = im2col(x); out = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
     /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
@@ -103,28 +103,31 @@ public sealed class Conv2d : Layer
         int window = c * KernelHeight * KernelWidth;
         input = x;
         output = Tensor.Reuse(output, shape);
-        Grow(ref cols, n * pixels * window);
-        Grow(ref rows, n * pixels * o);
+        Grow(ref cols, window * n * pixels);
+        Grow(ref rows, o * n * pixels);
 
         float[] xs = x.Data, cs = cols;
-        Parallelism.For(n, Threads, img => Im2Col.Unfold(
-            xs.AsSpan(img * c * h * w, c * h * w), c, h, w, KernelHeight, KernelWidth, Stride, Padding,
-            cs.AsSpan(img * pixels * window, pixels * window)));
+        Parallelism.ForRanges(window, Threads, (first, last) => Im2Col.Unfold(
+            xs, n, c, h, w, KernelHeight, KernelWidth, Stride, Padding, cs, first, last));
 
-        Gemm.Multiply(false, true, n * pixels, o, window, cols, window, weight.Value.Data, window, rows, o, threads: Threads);
+        Gemm.Multiply(false, false, o, n * pixels, window, weight.Value.Data, window, cols, n * pixels, rows, n * pixels, threads: Threads);
 
         float[] rs = rows, ys = output.Data;
         float[]? bs = bias?.Value.Data;
-        Parallelism.For(n, Threads, img =>
+        Parallelism.ForRanges(n * o, Threads, (first, last) =>
         {
-            Span<float> y = ys.AsSpan(img * o * pixels, o * pixels);
-            Transpose.Matrix(rs.AsSpan(img * pixels * o, pixels * o), pixels, o, y);
-            if (bs is not null)
+            for (int plane = first; plane < last; plane++)
             {
-                for (int ch = 0; ch < o; ch++)
+                int img = plane / o, ch = plane % o;
+                ReadOnlySpan<float> src = rs.AsSpan((ch * n + img) * pixels, pixels);
+                Span<float> dst = ys.AsSpan(plane * pixels, pixels);
+                if (bs is null)
                 {
-                    Span<float> plane = y.Slice(ch * pixels, pixels);
-                    TensorPrimitives.Add(plane, bs[ch], plane);
+                    src.CopyTo(dst);
+                }
+                else
+                {
+                    TensorPrimitives.Add(src, bs[ch], dst);
                 }
             }
         });
@@ -132,8 +135,8 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Backward of rows = cols · Wᵀ (+ b): with drows the pixel-major view of dy,
-    /// dW += drowsᵀ · cols, db[o] += Σ dy[:,o,:,:], dcols = drows · W, dx = col2im(dcols).
+    /// Backward of out = W · cols (+ b), with dout the (O, N·P) view of dy:
+    /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
     {
@@ -142,34 +145,37 @@ public sealed class Conv2d : Layer
         int window = c * KernelHeight * KernelWidth;
 
         float[] dys = dy.Data, rs = rows;
-        Parallelism.For(n, Threads, img => Transpose.Matrix(dys.AsSpan(img * o * pixels, o * pixels), o, pixels, rs.AsSpan(img * pixels * o, pixels * o)));
+        Parallelism.ForRanges(n * o, Threads, (first, last) =>
+        {
+            for (int plane = first; plane < last; plane++)
+            {
+                int img = plane / o, ch = plane % o;
+                dys.AsSpan(plane * pixels, pixels).CopyTo(rs.AsSpan((ch * n + img) * pixels, pixels));
+            }
+        });
 
         if (bias is not null)
         {
             Span<float> db = bias.Gradient.Span;
-            for (int img = 0; img < n; img++)
+            for (int ch = 0; ch < o; ch++)
             {
-                for (int ch = 0; ch < o; ch++)
-                {
-                    db[ch] += TensorPrimitives.Sum(dys.AsSpan((img * o + ch) * pixels, pixels));
-                }
+                db[ch] += TensorPrimitives.Sum(rs.AsSpan(ch * n * pixels, n * pixels));
             }
         }
 
-        Gemm.Multiply(true, false, o, window, n * pixels, rows, o, cols, window, weight.Gradient.Data, window, accumulate: true, threads: Threads);
+        Gemm.Multiply(false, true, o, window, n * pixels, rows, n * pixels, cols, n * pixels, weight.Gradient.Data, window, accumulate: true, threads: Threads);
         if (!needInputGradient)
         {
             return null;
         }
 
-        Grow(ref dcols, n * pixels * window);
-        Gemm.Multiply(false, false, n * pixels, window, o, rows, o, weight.Value.Data, window, dcols, window, threads: Threads);
+        Grow(ref dcols, window * n * pixels);
+        Gemm.Multiply(true, false, window, n * pixels, o, weight.Value.Data, window, rows, n * pixels, dcols, n * pixels, threads: Threads);
 
         inputGradient = Tensor.Reuse(inputGradient, x.Shape);
         float[] dcs = dcols, dxs = inputGradient.Data;
-        Parallelism.For(n, Threads, img => Im2Col.Fold(
-            dcs.AsSpan(img * pixels * window, pixels * window), c, h, w, KernelHeight, KernelWidth, Stride, Padding,
-            dxs.AsSpan(img * c * h * w, c * h * w)));
+        Parallelism.ForRanges(n * c, Threads, (first, last) => Im2Col.Fold(
+            dcs, n, c, h, w, KernelHeight, KernelWidth, Stride, Padding, dxs, first, last));
         return inputGradient;
     }
 

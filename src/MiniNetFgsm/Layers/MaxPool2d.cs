@@ -52,32 +52,44 @@ public sealed class MaxPool2d : Layer
         int planes = x[0] * x[1], h = x[2], w = x[3], oh = shape[2], ow = shape[3];
         float[] xs = x.Data, ys = output.Data;
         int[] arg = argmax;
-        Parallelism.For(planes, Threads, plane =>
+        Parallelism.ForRanges(planes, Threads, (first, last) =>
         {
-            for (int oy = 0; oy < oh; oy++)
+            for (int plane = first; plane < last; plane++)
             {
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    int best = plane * h * w + oy * Stride * w + ox * Stride;
-                    for (int i = 0; i < KernelSize; i++)
-                    {
-                        int rowStart = plane * h * w + (oy * Stride + i) * w + ox * Stride;
-                        for (int j = 0; j < KernelSize; j++)
-                        {
-                            if (xs[rowStart + j] > xs[best])
-                            {
-                                best = rowStart + j;
-                            }
-                        }
-                    }
-
-                    int outIndex = (plane * oh + oy) * ow + ox;
-                    ys[outIndex] = xs[best];
-                    arg[outIndex] = best;
-                }
+                PoolPlane(xs, ys, arg, plane * h * w, plane * oh * ow, w, oh, ow);
             }
         });
         return output;
+    }
+
+    /// <summary>One (H, W) plane starting at <paramref name="inBase"/> into its (OH, OW) output at <paramref name="outBase"/>.</summary>
+    private void PoolPlane(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
+    {
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int top = inBase + oy * Stride * w;
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int best = top + ox * Stride;
+                float max = xs[best];
+                for (int i = 0; i < KernelSize; i++)
+                {
+                    int rowStart = top + i * w + ox * Stride;
+                    for (int j = 0; j < KernelSize; j++)
+                    {
+                        // Strictly greater: on ties the first maximum in row-major order wins.
+                        if (xs[rowStart + j] > max)
+                        {
+                            max = xs[rowStart + j];
+                            best = rowStart + j;
+                        }
+                    }
+                }
+
+                ys[outBase + oy * ow + ox] = max;
+                arg[outBase + oy * ow + ox] = best;
+            }
+        }
     }
 
     /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
