@@ -168,14 +168,22 @@ public sealed class LabeledImagesTests
     }
 
     [Fact]
-    public void CopyImagesTo_IndexOutsideTheSet_ThrowsNamingIt()
+    public void CopyImagesTo_IndexOutsideTheSet_ThrowsNamingTheIndexAndItsPosition()
     {
         LabeledImages set = FourImages();
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => set.CopyImagesTo([0, 4], new float[12]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => set.CopyLabelsTo([-1], new int[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => set.GetImage(4));
 
         Assert.StartsWith("Image index 4 (indices[1]) is outside 0..3.", error.Message);
+    }
+
+    [Fact]
+    public void GetImageGetLabelAndCopyLabelsTo_IndexOutsideTheSet_Throw()
+    {
+        LabeledImages set = FourImages();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.GetImage(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.GetLabel(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.CopyLabelsTo([-1], new int[1]));
     }
 }
