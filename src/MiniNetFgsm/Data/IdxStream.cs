@@ -89,7 +89,7 @@ internal sealed class IdxStream : IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new InvalidDataException($"{System.IO.Path.GetFileName(path)}: corrupt gzip data: {ex.Message}", ex);
+            throw new InvalidDataException($"{System.IO.Path.GetFileName(path)}: gzip data is corrupt (the decompressor says: {ex.Message})", ex);
         }
     }
 
@@ -276,7 +276,7 @@ internal sealed class IdxStream : IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw Error($"corrupt gzip data after {_position} uncompressed byte(s): {ex.Message}", ex);
+            throw Error($"gzip data is corrupt (after {_position} uncompressed bytes were read; the decompressor says: {ex.Message})", ex);
         }
 
         _hash?.AppendData(destination[..n]);
