@@ -140,19 +140,19 @@ internal sealed class SafeTensorsHeader
             elements *= d;  // cannot overflow: ParseShape bounds the product by Array.MaxLength
         }
 
-        (long begin, long end) = ParseOffsets(offsetsElement, tensor, path);
-        if (end > dataLength)
+        (ulong begin, ulong end) = ParseOffsets(offsetsElement, tensor, path);
+        if (end > (ulong)dataLength)
         {
-            throw FileError.Invalid(path, $"{tensor} ends at byte {end} but the data section has only {dataLength} bytes.");
+            throw FileError.Invalid(path, $"{tensor} ends at byte {offsetsElement[1].GetRawText()} but the data section has only {dataLength} bytes.");
         }
 
-        long needed = elements * sizeof(float);
+        ulong needed = (ulong)elements * sizeof(float);
         if (end - begin != needed)
         {
             throw FileError.Invalid(path, $"{tensor} has {end - begin} bytes (data_offsets [{begin}, {end}]) but shape {ShapeText(shape)} of F32 needs {needed}.");
         }
 
-        return new SafeTensorsEntry(name, shape, begin, end);
+        return new SafeTensorsEntry(name, shape, (long)begin, (long)end);  // end ≤ dataLength, so both fit a long
     }
 
     private static JsonElement RequiredField(JsonElement entry, string field, string tensor, string path)
@@ -228,7 +228,7 @@ internal sealed class SafeTensorsHeader
     }
 
     /// <summary>data_offsets is exactly [begin, end], two non-negative integers with begin ≤ end.</summary>
-    private static (long Begin, long End) ParseOffsets(JsonElement element, string tensor, string path)
+    private static (ulong Begin, ulong End) ParseOffsets(JsonElement element, string tensor, string path)
     {
         string problem = $"{tensor}: data_offsets must be [begin, end], two non-negative integers, not {element.GetRawText()}.";
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
@@ -236,7 +236,7 @@ internal sealed class SafeTensorsHeader
             throw FileError.Invalid(path, problem);
         }
 
-        var offsets = new long[2];
+        var offsets = new ulong[2];
         for (int i = 0; i < 2; i++)
         {
             JsonElement offset = element[i];
@@ -245,8 +245,8 @@ internal sealed class SafeTensorsHeader
                 throw FileError.Invalid(path, problem);
             }
 
-            // A non-negative integer too large for a long lies beyond any data section; clamp it so the bounds check reports it.
-            offsets[i] = offset.TryGetInt64(out long value) ? value : long.MaxValue;
+            // An integer beyond u64 lies beyond any data section; clamp it so the bounds check reports it.
+            offsets[i] = offset.TryGetUInt64(out ulong value) ? value : ulong.MaxValue;
         }
 
         if (offsets[0] > offsets[1])
