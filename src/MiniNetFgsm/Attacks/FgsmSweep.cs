@@ -37,46 +37,69 @@ public static class FgsmSweep
             }
         }
 
-        var fgsm = new Fgsm(model);
-        var batch = new Batch();
-        int[] correct = new int[epsilons.Count], fooled = new int[epsilons.Count];
-        double[] confidenceSum = new double[epsilons.Count];
-        int cleanCorrectTotal = 0;
-        int[] predicted = new int[batchSize], cleanPredicted = new int[batchSize];
-        float[] confidence = new float[batchSize];
-        Tensor gradient = new(0);
-        for (int start = 0; start < data.Count; start += batchSize)
+        // Batches are spread over one replica per thread; each replica keeps its own counts, summed in replica order.
+        using var replicas = new ModelReplicas(model, model.Threads);
+        int e = epsilons.Count, batches = (data.Count + batchSize - 1) / batchSize, done = 0;
+        var correct = new int[replicas.Count, e];
+        var fooled = new int[replicas.Count, e];
+        var confidenceSum = new double[replicas.Count, e];
+        var cleanCorrect = new int[replicas.Count];
+        replicas.Run(r =>
         {
-            int count = Math.Min(batchSize, data.Count - start);
-            batch.Fill(data, start, count);
-            Tensor x = batch.Images;
-            gradient = Tensor.Reuse(gradient, x.Shape);
-            fgsm.InputGradient(x, batch.Labels).Span.CopyTo(gradient.Span);
-            Predictions.Compute(model.Forward(x, training: false), cleanPredicted, confidence);
-            for (int i = 0; i < count; i++)
+            var fgsm = new Fgsm(replicas[r]);
+            var batch = new Batch();
+            var gradient = new Tensor(0);
+            int[] predicted = new int[batchSize], cleanPredicted = new int[batchSize];
+            float[] confidence = new float[batchSize];
+            for (int b = r; b < batches; b += replicas.Count)
             {
-                cleanCorrectTotal += cleanPredicted[i] == batch.Labels[i] ? 1 : 0;
-            }
-
-            for (int e = 0; e < epsilons.Count; e++)
-            {
-                Tensor adversarial = fgsm.Perturb(x, gradient, epsilons[e]);
-                Predictions.Compute(model.Forward(adversarial, training: false), predicted, confidence);
+                int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
+                batch.Fill(data, start, count);
+                Tensor x = batch.Images;
+                gradient = Tensor.Reuse(gradient, x.Shape);
+                fgsm.InputGradient(x, batch.Labels).Span.CopyTo(gradient.Span);
+                Predictions.Compute(replicas[r].Forward(x, training: false), cleanPredicted, confidence);
                 for (int i = 0; i < count; i++)
                 {
-                    int label = batch.Labels[i];
-                    correct[e] += predicted[i] == label ? 1 : 0;
-                    fooled[e] += cleanPredicted[i] == label && predicted[i] != label ? 1 : 0;
-                    confidenceSum[e] += confidence[i];
+                    cleanCorrect[r] += cleanPredicted[i] == batch.Labels[i] ? 1 : 0;
                 }
+
+                for (int k = 0; k < e; k++)
+                {
+                    Tensor adversarial = fgsm.Perturb(x, gradient, epsilons[k]);
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
+                    for (int i = 0; i < count; i++)
+                    {
+                        int label = batch.Labels[i];
+                        correct[r, k] += predicted[i] == label ? 1 : 0;
+                        fooled[r, k] += cleanPredicted[i] == label && predicted[i] != label ? 1 : 0;
+                        confidenceSum[r, k] += confidence[i];
+                    }
+                }
+
+                progress?.Report(Interlocked.Add(ref done, count));
+            }
+        });
+
+        int cleanCorrectTotal = cleanCorrect.Sum();
+        var rows = new FgsmSweepRow[e];
+        for (int k = 0; k < e; k++)
+        {
+            int c = 0, f = 0;
+            double confidence = 0;
+            for (int r = 0; r < replicas.Count; r++)
+            {
+                c += correct[r, k];
+                f += fooled[r, k];
+                confidence += confidenceSum[r, k];
             }
 
-            progress?.Report(start + count);
+            rows[k] = new FgsmSweepRow(
+                epsilons[k], c, data.Count,
+                cleanCorrectTotal == 0 ? 0 : (double)f / cleanCorrectTotal,
+                data.Count == 0 ? 0 : confidence / data.Count);
         }
 
-        return epsilons.Select((eps, e) => new FgsmSweepRow(
-            eps, correct[e], data.Count,
-            cleanCorrectTotal == 0 ? 0 : (double)fooled[e] / cleanCorrectTotal,
-            data.Count == 0 ? 0 : confidenceSum[e] / data.Count)).ToArray();
+        return rows;
     }
 }

@@ -15,7 +15,18 @@ public sealed class Parameter
     public string Name { get; internal set; }
 
     /// <summary>The current value.</summary>
-    public Tensor Value { get; }
+    public Tensor Value { get; private set; }
+
+    /// <summary>Makes this parameter use <paramref name="value"/> (same shape) as its value: replicas of a model share weights this way.</summary>
+    internal void ShareValue(Tensor value)
+    {
+        if (!value.HasShape(Value.Shape))
+        {
+            throw new ArgumentException($"Cannot share {Name}: shape {value.ShapeText} differs from {Value.ShapeText}.");
+        }
+
+        Value = value;
+    }
 
     /// <summary>dL/dValue, accumulated by backward passes until <see cref="Sequential.ZeroGradients"/>.</summary>
     public Tensor Gradient { get; }

@@ -11,6 +11,9 @@ public sealed class Sequential
     private readonly List<Parameter> parameters = [];
     private int threads = 1;
 
+    /// <summary>The <see cref="Models.ModelZoo"/> architecture this model was built as, or null for a hand-built model.</summary>
+    public string? Architecture { get; init; }
+
     /// <summary>The layers with their names, in order.</summary>
     public IReadOnlyList<(string Name, Layer Layer)> Layers => layers;
 

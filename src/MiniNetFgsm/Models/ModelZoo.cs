@@ -36,7 +36,7 @@ public static class ModelZoo
     /// conv1 1→10 k5 (28→24); maxpool 2 (→12); ReLU; conv2 10→20 k5 (→8); dropout 0.5; maxpool 2 (→4); ReLU;
     /// flatten (320); fc1 320→50; ReLU; dropout 0.5; fc2 50→10.
     /// </summary>
-    private static Sequential CreateLeNet() => new Sequential()
+    private static Sequential CreateLeNet() => new Sequential { Architecture = LeNet }
         .Add("conv1", new Conv2d(1, 10, 5))
         .Add("pool1", new MaxPool2d(2))
         .Add("relu1", new ReLU())
@@ -54,7 +54,7 @@ public static class ModelZoo
     /// conv1 1→32 k3 (28→26); ReLU; conv2 32→64 k3 (→24); ReLU; maxpool 2 (→12); dropout 0.25;
     /// flatten (9216); fc1 9216→128; ReLU; dropout 0.5; fc2 128→10.
     /// </summary>
-    private static Sequential CreateMnistCnn() => new Sequential()
+    private static Sequential CreateMnistCnn() => new Sequential { Architecture = MnistCnn }
         .Add("conv1", new Conv2d(1, 32, 3))
         .Add("relu1", new ReLU())
         .Add("conv2", new Conv2d(32, 64, 3))

@@ -16,26 +16,44 @@ public sealed record EvaluationResult(int Correct, int Total, int[,] Confusion)
 /// <summary>Runs a model in evaluation mode over a data set.</summary>
 public static class Evaluator
 {
-    /// <summary>Evaluates <paramref name="model"/> on every image of <paramref name="data"/>, in batches.</summary>
-    public static EvaluationResult Evaluate(Sequential model, LabeledImages data, int batchSize = 250)
+    /// <summary>
+    /// Evaluates <paramref name="model"/> on every image of <paramref name="data"/>, in batches spread over
+    /// <paramref name="threads"/> replicas (default: the model's <see cref="Sequential.Threads"/>).
+    /// </summary>
+    public static EvaluationResult Evaluate(Sequential model, LabeledImages data, int batchSize = 250, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var batch = new Batch();
+        using var replicas = new ModelReplicas(model, threads > 0 ? threads : model.Threads);
+        var confusions = new int[replicas.Count, LabeledImages.ClassCount, LabeledImages.ClassCount];
+        int batches = (data.Count + batchSize - 1) / batchSize;
+        replicas.Run(r =>
+        {
+            var batch = new Batch();
+            int[] predicted = new int[batchSize];
+            float[] confidence = new float[batchSize];
+            for (int b = r; b < batches; b += replicas.Count)
+            {
+                int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
+                batch.Fill(data, start, count);
+                Predictions.Compute(replicas[r].Forward(batch.Images, training: false), predicted, confidence);
+                for (int i = 0; i < count; i++)
+                {
+                    confusions[r, batch.Labels[i], predicted[i]]++;
+                }
+            }
+        });
+
         var confusion = new int[LabeledImages.ClassCount, LabeledImages.ClassCount];
         int correct = 0;
-        int[] predicted = new int[batchSize];
-        float[] confidence = new float[batchSize];
-        for (int start = 0; start < data.Count; start += batchSize)
+        for (int r = 0; r < replicas.Count; r++)
         {
-            int count = Math.Min(batchSize, data.Count - start);
-            batch.Fill(data, start, count);
-            Tensor logits = model.Forward(batch.Images, training: false);
-            Predictions.Compute(logits, predicted, confidence);
-            for (int i = 0; i < count; i++)
+            for (int label = 0; label < LabeledImages.ClassCount; label++)
             {
-                int label = batch.Labels[i];
-                confusion[label, predicted[i]]++;
-                correct += predicted[i] == label ? 1 : 0;
+                for (int p = 0; p < LabeledImages.ClassCount; p++)
+                {
+                    confusion[label, p] += confusions[r, label, p];
+                    correct += label == p ? confusions[r, label, p] : 0;
+                }
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Optimizers;
@@ -29,17 +30,18 @@ public static class Trainer
     /// Trains <paramref name="model"/> in place: each epoch shuffles the training set with a generator seeded from
     /// <see cref="TrainingOptions.Seed"/> and the epoch number, and for every batch runs forward (training mode),
     /// softmax cross-entropy, backward (parameter gradients only) and one optimizer step. The test set, when given,
-    /// is evaluated after each epoch.
+    /// is evaluated after each epoch. With several threads, each batch is split across <see cref="ModelReplicas"/>.
     /// </summary>
     public static IReadOnlyList<EpochResult> Train(
         Sequential model, LabeledImages train, LabeledImages? test, TrainingOptions options,
         IProgress<TrainingProgress>? progress = null, Action<EpochResult>? epochCompleted = null)
     {
         options.Validate();
-        model.Threads = options.Threads;
+        using var replicas = new ModelReplicas(model, options.Threads, options.Seed);
         Optimizer optimizer = Optimizer.Create(options.Optimizer, model.Parameters, options.LearningRate, options.WeightDecay);
-        var loss = new SoftmaxCrossEntropy();
-        var batch = new Batch();
+        var losses = Enumerable.Range(0, replicas.Count).Select(_ => new SoftmaxCrossEntropy()).ToArray();
+        var slices = Enumerable.Range(0, replicas.Count).Select(_ => new Batch()).ToArray();
+        double[] sliceLoss = new double[replicas.Count];
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var results = new List<EpochResult>();
@@ -54,12 +56,28 @@ public static class Trainer
             for (int b = 0; b < batches; b++)
             {
                 int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
-                batch.Fill(train, order.AsSpan(start, count));
+                replicas.ZeroGradients();
+                replicas.Run(r =>
+                {
+                    // Replica r trains on its slice of the batch. Its loss is the mean over the slice, so its
+                    // gradient is scaled by slice/batch: the sum over replicas is then the gradient of the batch mean.
+                    (int offset, int n) = replicas.Slice(r, count);
+                    sliceLoss[r] = 0;
+                    if (n == 0)
+                    {
+                        return;
+                    }
 
-                model.ZeroGradients();
-                epochLoss += loss.Forward(model.Forward(batch.Images, training: true), batch.Labels);
-                model.Backward(loss.Backward(), needInputGradient: false);
+                    Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
+                    Sequential replica = replicas[r];
+                    sliceLoss[r] = losses[r].Forward(replica.Forward(slice.Images, training: true), slice.Labels) * (double)n / count;
+                    Tensor dLogits = losses[r].Backward();
+                    TensorPrimitives.Multiply(dLogits.Span, (float)n / count, dLogits.Span);
+                    replica.Backward(dLogits, needInputGradient: false);
+                });
+                replicas.ReduceGradients();
                 optimizer.Step();
+                epochLoss += sliceLoss.Sum();
 
                 imagesDone += count;
                 if (progress is not null)
@@ -72,7 +90,7 @@ public static class Trainer
             }
 
             double seconds = epochClock.Elapsed.TotalSeconds;
-            double accuracy = test is null ? double.NaN : Evaluator.Evaluate(model, test).Accuracy;
+            double accuracy = test is null ? double.NaN : Evaluator.Evaluate(model, test, threads: options.Threads).Accuracy;
             var result = new EpochResult(epoch, epochLoss / batches, accuracy, seconds);
             results.Add(result);
             epochCompleted?.Invoke(result);
