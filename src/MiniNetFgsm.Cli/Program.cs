@@ -14,6 +14,7 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             AttackCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

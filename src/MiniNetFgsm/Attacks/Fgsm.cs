@@ -12,18 +12,24 @@ public sealed class Fgsm(Sequential model)
     private readonly SoftmaxCrossEntropy loss = new();
     private Tensor? adversarial;
 
+    /// <summary>The logits f(x) of the clean batch from the last <see cref="InputGradient"/> call (a buffer owned by the model,
+    /// valid until its next forward pass): the clean predictions come for free.</summary>
+    public Tensor? Logits { get; private set; }
+
     /// <summary>The attacked model.</summary>
     public Sequential Model { get; } = model;
 
     /// <summary>
     /// Forward in evaluation mode, cross-entropy against <paramref name="labels"/>, backward to the input.
     /// Returns ∇x L, a buffer owned by the model (valid until its next backward pass). The loss is the batch
-    /// mean, which scales the gradient by 1/N but leaves its sign, and so the attack, unchanged.
+    /// mean, which scales the gradient by 1/N but leaves its sign, and so the attack, unchanged. Parameter
+    /// gradients are not computed (nor touched).
     /// </summary>
     public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels)
     {
-        loss.Forward(Model.Forward(x, training: false), labels);
-        return Model.Backward(loss.Backward(), needInputGradient: true)!;
+        Logits = Model.Forward(x, training: false);
+        loss.Forward(Logits, labels);
+        return Model.Backward(loss.Backward(), needInputGradient: true, needParameterGradients: false)!;
     }
 
     /// <summary>x_adv = clamp(x + eps · sign(g), 0, 1); returns a buffer owned by this object.</summary>

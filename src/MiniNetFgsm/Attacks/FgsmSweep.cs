@@ -58,7 +58,7 @@ public static class FgsmSweep
                 Tensor x = batch.Images;
                 gradient = Tensor.Reuse(gradient, x.Shape);
                 fgsm.InputGradient(x, batch.Labels).Span.CopyTo(gradient.Span);
-                Predictions.Compute(replicas[r].Forward(x, training: false), cleanPredicted, confidence);
+                Predictions.Compute(fgsm.Logits!, cleanPredicted, confidence);
                 for (int i = 0; i < count; i++)
                 {
                     cleanCorrect[r] += cleanPredicted[i] == batch.Labels[i] ? 1 : 0;

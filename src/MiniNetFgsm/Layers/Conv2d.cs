@@ -138,7 +138,7 @@ public sealed class Conv2d : Layer
     /// Backward of out = W · cols (+ b), with dout the (O, N·P) view of dy:
     /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
     /// </summary>
-    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
         int n = x[0], c = x[1], h = x[2], w = x[3], o = OutChannels, pixels = dy[2] * dy[3];
@@ -154,7 +154,7 @@ public sealed class Conv2d : Layer
             }
         });
 
-        if (bias is not null)
+        if (bias is not null && needParameterGradients)
         {
             Span<float> db = bias.Gradient.Span;
             for (int ch = 0; ch < o; ch++)
@@ -163,7 +163,11 @@ public sealed class Conv2d : Layer
             }
         }
 
-        Gemm.Multiply(false, true, o, window, n * pixels, rows, n * pixels, cols, n * pixels, weight.Gradient.Data, window, accumulate: true, threads: Threads);
+        if (needParameterGradients)
+        {
+            Gemm.Multiply(false, true, o, window, n * pixels, rows, n * pixels, cols, n * pixels, weight.Gradient.Data, window, accumulate: true, threads: Threads);
+        }
+
         if (!needInputGradient)
         {
             return null;

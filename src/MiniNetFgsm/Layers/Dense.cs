@@ -76,15 +76,18 @@ public sealed class Dense : Layer
     }
 
     /// <summary>Backward of y = x · Wᵀ + b: dW += dyᵀ · x, db += Σ_n dy[n,:], dx = dy · W.</summary>
-    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Dense));
         int n = x[0];
-        Gemm.Multiply(true, false, OutFeatures, InFeatures, n, dy.Data, OutFeatures, x.Data, InFeatures, weight.Gradient.Data, InFeatures, accumulate: true, threads: Threads);
-        Span<float> db = bias.Gradient.Span;
-        for (int row = 0; row < n; row++)
+        if (needParameterGradients)
         {
-            TensorPrimitives.Add(db, dy.Span.Slice(row * OutFeatures, OutFeatures), db);
+            Gemm.Multiply(true, false, OutFeatures, InFeatures, n, dy.Data, OutFeatures, x.Data, InFeatures, weight.Gradient.Data, InFeatures, accumulate: true, threads: Threads);
+            Span<float> db = bias.Gradient.Span;
+            for (int row = 0; row < n; row++)
+            {
+                TensorPrimitives.Add(db, dy.Span.Slice(row * OutFeatures, OutFeatures), db);
+            }
         }
 
         if (!needInputGradient)

@@ -62,7 +62,7 @@ public sealed class Dropout : Layer
     }
 
     /// <summary>Backward of y = x · m: dx = dy · m (dx = dy in evaluation).</summary>
-    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         if (!needInputGradient)
         {

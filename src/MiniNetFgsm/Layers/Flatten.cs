@@ -19,6 +19,6 @@ public sealed class Flatten : Layer
     }
 
     /// <summary>dx = reshape(dy, (N, C, H, W)).</summary>
-    public override Tensor? Backward(Tensor outputGradient, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor outputGradient, bool needInputGradient = true, bool needParameterGradients = true)
         => needInputGradient ? new Tensor(outputGradient.Data, Cached(inputShape, nameof(Flatten))) : null;
 }

@@ -17,10 +17,11 @@ public abstract class Layer
     public abstract Tensor Forward(Tensor input, bool training);
 
     /// <summary>
-    /// Given dL/d(output) of the last forward pass, accumulates dL/d(parameters) into the gradients and
+    /// Given dL/d(output) of the last forward pass, accumulates dL/d(parameters) into the gradients (unless
+    /// <paramref name="needParameterGradients"/> is false, as for an attack, which only needs dL/dx) and
     /// returns dL/d(input) (a buffer owned by the layer), or null when <paramref name="needInputGradient"/> is false.
     /// </summary>
-    public abstract Tensor? Backward(Tensor outputGradient, bool needInputGradient = true);
+    public abstract Tensor? Backward(Tensor outputGradient, bool needInputGradient = true, bool needParameterGradients = true);
 
     /// <summary>The output shape for an input shape (used to size buffers and check models).</summary>
     public abstract int[] OutputShape(int[] inputShape);

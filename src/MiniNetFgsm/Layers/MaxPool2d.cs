@@ -93,7 +93,7 @@ public sealed class MaxPool2d : Layer
     }
 
     /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
-    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         int[] shape = Cached(inputShape, nameof(MaxPool2d));
         if (!needInputGradient)

@@ -22,7 +22,7 @@ public sealed class ReLU : Layer
     }
 
     /// <summary>Backward of y = max(x, 0): dx = dy where x &gt; 0, else 0 (0 at exactly x = 0).</summary>
-    public override Tensor? Backward(Tensor dy, bool needInputGradient = true)
+    public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(ReLU));
         if (!needInputGradient)

@@ -82,13 +82,14 @@ public sealed class Sequential
     /// <summary>
     /// Backward through every layer in reverse: accumulates parameter gradients and returns dL/d(input)
     /// (null when <paramref name="needInputGradient"/> is false, which skips the first layer's input gradient).
+    /// With <paramref name="needParameterGradients"/> false only dL/dx is computed (what an attack needs).
     /// </summary>
-    public Tensor? Backward(Tensor outputGradient, bool needInputGradient = true)
+    public Tensor? Backward(Tensor outputGradient, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor? gradient = outputGradient;
         for (int i = layers.Count - 1; i >= 0; i--)
         {
-            gradient = layers[i].Layer.Backward(gradient!, needInputGradient || i > 0);
+            gradient = layers[i].Layer.Backward(gradient!, needInputGradient || i > 0, needParameterGradients);
         }
 
         return gradient;

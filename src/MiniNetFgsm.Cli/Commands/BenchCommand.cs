@@ -1,0 +1,68 @@
+using System.CommandLine;
+using MiniNetFgsm.Benchmarking;
+using MiniNetFgsm.Data;
+using MiniNetFgsm.Models;
+
+namespace MiniNetFgsm.Cli.Commands;
+
+/// <summary>
+/// <c>mininet bench</c>: training, inference and FGSM throughput on real MNIST images, as CSV
+/// (<c>model,phase,threads,batch,images,seconds,images_per_second</c>), followed by comment lines with the
+/// achieved GFLOP/s and garbage-collection counts of each phase.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "lenet, mnist-cnn or all.", DefaultValueFactory = _ => "all" };
+        model.AcceptOnlyFromAmong([.. ModelZoo.Architectures, "all"]);
+        var threads = Cli.ThreadsOption();
+        var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 64 };
+        var images = new Option<int?>("--images") { Description = "Images per measured phase (default: 25,600 for lenet, 3,200 for mnist-cnn)." };
+        var data = Cli.DataOption();
+        var command = new Command("bench", "Measure training, inference and FGSM throughput (images/s) on real MNIST images; prints CSV.")
+        {
+            model, threads, batch, images, data,
+        };
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            int t = Cli.CheckThreads(parse.GetValue(threads));
+            int b = parse.GetValue(batch);
+            if (b < 1)
+            {
+                throw new UserError($"--batch must be at least 1 (got {b}).");
+            }
+
+            int? requested = parse.GetValue(images);
+            if (requested is < 1)
+            {
+                throw new UserError($"--images must be at least 1 (got {requested}).");
+            }
+
+            string which = parse.GetValue(model)!;
+            string[] models = which == "all" ? [.. ModelZoo.Architectures] : [which];
+            MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
+            var results = new List<ThroughputResult>();
+            Console.WriteLine("model,phase,threads,batch,images,seconds,images_per_second");
+            foreach (string m in models)
+            {
+                int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
+                foreach (string phase in Throughput.Phases)
+                {
+                    ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n);
+                    results.Add(r);
+                    Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.F(r.Seconds, "0.000")},{Cli.F(r.ImagesPerSecond, "0.0")}");
+                }
+            }
+
+            Console.WriteLine("# model,phase,gflops_per_second,gen0_collections,allocated_kb");
+            foreach (ThroughputResult r in results)
+            {
+                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using MiniNetFgsm.Attacks;
+using MiniNetFgsm.Data;
+using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
+using MiniNetFgsm.Training;
+
+namespace MiniNetFgsm.Benchmarking;
+
+/// <summary>One measured phase.</summary>
+/// <param name="Model">Architecture name.</param>
+/// <param name="Phase"><c>train</c>, <c>infer</c> or <c>fgsm</c>.</param>
+/// <param name="Threads">Threads used.</param>
+/// <param name="Batch">Images per batch.</param>
+/// <param name="Images">Images processed in the measured run.</param>
+/// <param name="Seconds">Wall time of the measured run.</param>
+/// <param name="FlopsPerImage">Matrix-product FLOPs per image of this phase (see <see cref="FlopCount"/>).</param>
+/// <param name="Gen0Collections">Garbage collections during the measured run.</param>
+/// <param name="AllocatedBytes">Bytes allocated during the measured run.</param>
+public sealed record ThroughputResult(
+    string Model, string Phase, int Threads, int Batch, int Images, double Seconds, double FlopsPerImage,
+    int Gen0Collections, long AllocatedBytes)
+{
+    /// <summary>Images / Seconds.</summary>
+    public double ImagesPerSecond => Images / Seconds;
+
+    /// <summary>Achieved GFLOP/s of the matrix products.</summary>
+    public double GflopsPerSecond => FlopsPerImage * ImagesPerSecond / 1e9;
+}
+
+/// <summary>
+/// End-to-end throughput of training, inference and FGSM on real images, measured after a warm-up run of the
+/// same code (so the JIT has produced its optimised code and every buffer has been sized).
+/// </summary>
+public static class Throughput
+{
+    /// <summary>The phases, in the order they are measured.</summary>
+    public static IReadOnlyList<string> Phases { get; } = ["train", "infer", "fgsm"];
+
+    /// <summary>Measures one phase of one architecture on the first <paramref name="images"/> images of <paramref name="data"/>.</summary>
+    public static ThroughputResult Measure(string architecture, string phase, LabeledImages data, int threads, int batch, int images)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        if (images > data.Count)
+        {
+            throw new ArgumentException($"Only {data.Count} images are available, fewer than the {images} requested.");
+        }
+
+        Sequential model = ModelZoo.Create(architecture, seed: 1);
+        model.Threads = threads;
+        LabeledImages measured = data.Subset(0, images);
+        LabeledImages warmUp = data.Subset(0, Math.Min(images, batch * 2 * threads));
+        Action<LabeledImages> run = phase switch
+        {
+            "train" => set => Trainer.Train(model, set, null, new TrainingOptions { Epochs = 1, BatchSize = batch, Threads = threads }),
+            "infer" => set => Evaluator.Evaluate(model, set, batch, threads),
+            "fgsm" => set => FgsmSweep.Run(model, set, [0.1f], batch),
+            _ => throw new ArgumentException($"Unknown phase '{phase}'; expected one of: {string.Join(", ", Phases)}."),
+        };
+
+        run(warmUp);
+        run(warmUp);
+        int gen0 = GC.CollectionCount(0);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        run(measured);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        int collections = GC.CollectionCount(0) - gen0;
+
+        int[] imageShape = [1, data.Rows, data.Cols];
+        double flops = phase switch
+        {
+            "train" => FlopCount.TrainingStep(model, imageShape),
+            "infer" => FlopCount.Forward(model, imageShape),
+            _ => FlopCount.Fgsm(model, imageShape),
+        };
+        return new ThroughputResult(architecture, phase, threads, batch, images, seconds, flops, collections, allocatedBytes);
+    }
+}
