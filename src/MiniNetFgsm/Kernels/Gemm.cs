@@ -39,7 +39,8 @@ public static class Gemm
         => Multiply(Simd.Width, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads);
 
     /// <summary>As <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool, int)"/>,
-    /// with the vector width chosen by the caller (tests and benchmarks use this to run every variant).</summary>
+    /// with the vector width chosen by the caller (tests and benchmarks use this to run every variant); a width the CPU
+    /// does not accelerate falls back to the widest one it does.</summary>
     public static unsafe void Multiply(
         SimdWidth width, bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
@@ -62,6 +63,7 @@ public static class Gemm
         }
 
         threads = Math.Max(1, threads);
+        width = Simd.Clamp(width);
         fixed (float* pa = a, pb = b, pc = c)
         {
             switch (width)

@@ -33,6 +33,9 @@ public static class Simd
     /// <summary>The width kernels use now.</summary>
     public static SimdWidth Width => Override is { } forced && forced <= Best ? forced : Best;
 
+    /// <summary>The widest width the CPU accelerates that is not wider than <paramref name="requested"/>.</summary>
+    public static SimdWidth Clamp(SimdWidth requested) => requested <= Best ? requested : Best;
+
     /// <summary>Every width this CPU accelerates, narrowest first, starting with <see cref="SimdWidth.Scalar"/>.</summary>
     public static IReadOnlyList<SimdWidth> Supported { get; } = Enum.GetValues<SimdWidth>().Where(w => w <= Best).Order().ToArray();
 
