@@ -65,22 +65,24 @@ public sealed class MaxPool2d : Layer
     /// <summary>One (H, W) plane starting at <paramref name="inBase"/> into its (OH, OW) output at <paramref name="outBase"/>.</summary>
     private void PoolPlane(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
     {
+        int kernel = KernelSize, stride = Stride;
         for (int oy = 0; oy < oh; oy++)
         {
-            int top = inBase + oy * Stride * w;
+            int top = inBase + oy * stride * w;
             for (int ox = 0; ox < ow; ox++)
             {
-                int best = top + ox * Stride;
+                int best = top + ox * stride;
                 float max = xs[best];
-                for (int i = 0; i < KernelSize; i++)
+                for (int i = 0; i < kernel; i++)
                 {
-                    int rowStart = top + i * w + ox * Stride;
-                    for (int j = 0; j < KernelSize; j++)
+                    int rowStart = top + i * w + ox * stride;
+                    for (int j = 0; j < kernel; j++)
                     {
                         // Strictly greater: on ties the first maximum in row-major order wins.
-                        if (xs[rowStart + j] > max)
+                        float v = xs[rowStart + j];
+                        if (v > max)
                         {
-                            max = xs[rowStart + j];
+                            max = v;
                             best = rowStart + j;
                         }
                     }
