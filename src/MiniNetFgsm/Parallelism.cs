@@ -23,6 +23,27 @@ internal static class Parallelism
     }
 
     /// <summary>
+    /// As <see cref="ForRanges(int, int, Action{int, int})"/>, passing <paramref name="state"/> to a (preferably static)
+    /// body, so that single-threaded calls allocate nothing.
+    /// </summary>
+    public static void ForRanges<TState>(int count, int threads, TState state, Action<TState, int, int> body)
+    {
+        int parts = Math.Min(threads, count);
+        if (parts <= 1)
+        {
+            body(state, 0, count);
+            return;
+        }
+
+        // In its own method: a lambda's captured parameters are allocated on entry to the method that holds it.
+        ForRangesInParallel(count, parts, state, body);
+    }
+
+    private static void ForRangesInParallel<TState>(int count, int parts, TState state, Action<TState, int, int> body)
+        => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            body(state, (int)((long)count * part / parts), (int)((long)count * (part + 1) / parts)));
+
+    /// <summary>
     /// Cuts [0, count) into one contiguous range per thread and calls <paramref name="body"/>(first, last) for each:
     /// fewer, larger work items than <see cref="For"/> when each index is cheap.
     /// </summary>

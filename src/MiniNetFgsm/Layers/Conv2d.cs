@@ -21,6 +21,7 @@ public sealed class Conv2d : Layer
     private float[] rows = [];      // (O, N·P): the output, or its gradient, channel-major
     private float[] dcols = [];     // (C·KH·KW, N·P)
     private Tensor? output;
+    private Tensor? outputGradient;
     private Tensor? inputGradient;
 
     /// <summary>Creates a convolution with a square kernel.</summary>
@@ -98,39 +99,20 @@ public sealed class Conv2d : Layer
     /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
-        int[] shape = OutputShape(x.Shape);
-        int n = x[0], c = x[1], h = x[2], w = x[3], o = OutChannels, pixels = shape[2] * shape[3];
-        int window = c * KernelHeight * KernelWidth;
+        if (output is null || input is null || !input.HasShape(x.Shape))
+        {
+            output = Tensor.Reuse(output, OutputShape(x.Shape));
+        }
+
         input = x;
-        output = Tensor.Reuse(output, shape);
+        (int n, int o, int pixels, int window) = (x[0], OutChannels, output[2] * output[3], InChannels * KernelHeight * KernelWidth);
         Grow(ref cols, window * n * pixels);
         Grow(ref rows, o * n * pixels);
 
-        float[] xs = x.Data, cs = cols;
-        Parallelism.ForRanges(window, Threads, (first, last) => Im2Col.Unfold(
-            xs, n, c, h, w, KernelHeight, KernelWidth, Stride, Padding, cs, first, last));
-
+        // Static lambdas with the layer as state: no closure is allocated per call.
+        Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
         Gemm.Multiply(false, false, o, n * pixels, window, weight.Value.Data, window, cols, n * pixels, rows, n * pixels, threads: Threads);
-
-        float[] rs = rows, ys = output.Data;
-        float[]? bs = bias?.Value.Data;
-        Parallelism.ForRanges(n * o, Threads, (first, last) =>
-        {
-            for (int plane = first; plane < last; plane++)
-            {
-                int img = plane / o, ch = plane % o;
-                ReadOnlySpan<float> src = rs.AsSpan((ch * n + img) * pixels, pixels);
-                Span<float> dst = ys.AsSpan(plane * pixels, pixels);
-                if (bs is null)
-                {
-                    src.CopyTo(dst);
-                }
-                else
-                {
-                    TensorPrimitives.Add(src, bs[ch], dst);
-                }
-            }
-        });
+        Parallelism.ForRanges(n * o, Threads, this, static (self, first, last) => self.RowsToOutput(first, last));
         return output;
     }
 
@@ -141,30 +123,21 @@ public sealed class Conv2d : Layer
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
-        int n = x[0], c = x[1], h = x[2], w = x[3], o = OutChannels, pixels = dy[2] * dy[3];
-        int window = c * KernelHeight * KernelWidth;
-
-        float[] dys = dy.Data, rs = rows;
-        Parallelism.ForRanges(n * o, Threads, (first, last) =>
-        {
-            for (int plane = first; plane < last; plane++)
-            {
-                int img = plane / o, ch = plane % o;
-                dys.AsSpan(plane * pixels, pixels).CopyTo(rs.AsSpan((ch * n + img) * pixels, pixels));
-            }
-        });
-
-        if (bias is not null && needParameterGradients)
-        {
-            Span<float> db = bias.Gradient.Span;
-            for (int ch = 0; ch < o; ch++)
-            {
-                db[ch] += TensorPrimitives.Sum(rs.AsSpan(ch * n * pixels, n * pixels));
-            }
-        }
+        (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
+        outputGradient = dy;
+        Parallelism.ForRanges(n * o, Threads, this, static (self, first, last) => self.OutputGradientToRows(first, last));
 
         if (needParameterGradients)
         {
+            if (bias is not null)
+            {
+                Span<float> db = bias.Gradient.Span;
+                for (int ch = 0; ch < o; ch++)
+                {
+                    db[ch] += TensorPrimitives.Sum(rows.AsSpan(ch * n * pixels, n * pixels));
+                }
+            }
+
             Gemm.Multiply(false, true, o, window, n * pixels, rows, n * pixels, cols, n * pixels, weight.Gradient.Data, window, accumulate: true, threads: Threads);
         }
 
@@ -175,12 +148,56 @@ public sealed class Conv2d : Layer
 
         Grow(ref dcols, window * n * pixels);
         Gemm.Multiply(true, false, window, n * pixels, o, weight.Value.Data, window, rows, n * pixels, dcols, n * pixels, threads: Threads);
-
         inputGradient = Tensor.Reuse(inputGradient, x.Shape);
-        float[] dcs = dcols, dxs = inputGradient.Data;
-        Parallelism.ForRanges(n * c, Threads, (first, last) => Im2Col.Fold(
-            dcs, n, c, h, w, KernelHeight, KernelWidth, Stride, Padding, dxs, first, last));
+        Parallelism.ForRanges(n * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
         return inputGradient;
+    }
+
+    /// <summary>Rows [first, last) of cols = im2col(x).</summary>
+    private void UnfoldRows(int first, int last)
+    {
+        Tensor x = input!;
+        Im2Col.Unfold(x.Data, x[0], x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, cols, first, last);
+    }
+
+    /// <summary>Planes [first, last) of y: y[n,o,:] = out[o, n·P : (n+1)·P] + b[o], plane = n·O + o.</summary>
+    private void RowsToOutput(int first, int last)
+    {
+        int n = input![0], o = OutChannels, pixels = output![2] * output[3];
+        float[]? bs = bias?.Value.Data;
+        for (int plane = first; plane < last; plane++)
+        {
+            int img = plane / o, ch = plane % o;
+            ReadOnlySpan<float> src = rows.AsSpan((ch * n + img) * pixels, pixels);
+            Span<float> dst = output.Data.AsSpan(plane * pixels, pixels);
+            if (bs is null)
+            {
+                src.CopyTo(dst);
+            }
+            else
+            {
+                TensorPrimitives.Add(src, bs[ch], dst);
+            }
+        }
+    }
+
+    /// <summary>Planes [first, last) of dy into the (O, N·P) matrix dout: dout[o, n·P : (n+1)·P] = dy[n,o,:].</summary>
+    private void OutputGradientToRows(int first, int last)
+    {
+        Tensor dy = outputGradient!;
+        int n = dy[0], o = OutChannels, pixels = dy[2] * dy[3];
+        for (int plane = first; plane < last; plane++)
+        {
+            int img = plane / o, ch = plane % o;
+            dy.Data.AsSpan(plane * pixels, pixels).CopyTo(rows.AsSpan((ch * n + img) * pixels, pixels));
+        }
+    }
+
+    /// <summary>Planes [first, last) of dx = col2im(dcols), plane = n·C + c.</summary>
+    private void FoldPlanes(int first, int last)
+    {
+        Tensor x = input!;
+        Im2Col.Fold(dcols, x[0], x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, inputGradient!.Data, first, last);
     }
 
     private static void Grow(ref float[] buffer, int length)

@@ -61,10 +61,13 @@ public sealed class Dense : Layer
     /// <summary>Forward: y = x · Wᵀ + b.</summary>
     public override Tensor Forward(Tensor x, bool training)
     {
-        int[] shape = OutputShape(x.Shape);
-        int n = shape[0];
+        if (output is null || input is null || !input.HasShape(x.Shape))
+        {
+            output = Tensor.Reuse(output, OutputShape(x.Shape));
+        }
+
+        int n = x[0];
         input = x;
-        output = Tensor.Reuse(output, shape);
         Gemm.Multiply(false, true, n, OutFeatures, InFeatures, x.Data, InFeatures, weight.Value.Data, InFeatures, output.Data, OutFeatures, threads: Threads);
         for (int row = 0; row < n; row++)
         {

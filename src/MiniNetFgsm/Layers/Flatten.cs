@@ -6,19 +6,37 @@ namespace MiniNetFgsm.Layers;
 /// </summary>
 public sealed class Flatten : Layer
 {
-    private int[]? inputShape;
+    private Tensor? input;
+    private Tensor? output;          // a view of the last input's storage
+    private Tensor? inputGradient;   // a view of the last output gradient's storage
 
     /// <inheritdoc />
     public override int[] OutputShape(int[] inputShape) => [inputShape[0], inputShape.Skip(1).Aggregate(1, (a, b) => a * b)];
 
     /// <summary>y = reshape(x, (N, C·H·W)).</summary>
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
-        inputShape = input.Shape;
-        return new Tensor(input.Data, OutputShape(input.Shape));
+        input = x;
+        int n = x[0], features = n == 0 ? 0 : x.Length / n;
+        bool reusable = output is not null && ReferenceEquals(output.Data, x.Data) && output[0] == n && output[1] == features;
+        output = reusable ? output! : new Tensor(x.Data, n, features);
+        return output;
     }
 
     /// <summary>dx = reshape(dy, (N, C, H, W)).</summary>
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient = true, bool needParameterGradients = true)
-        => needInputGradient ? new Tensor(outputGradient.Data, Cached(inputShape, nameof(Flatten))) : null;
+    {
+        Tensor x = Cached(input, nameof(Flatten));
+        if (!needInputGradient)
+        {
+            return null;
+        }
+
+        inputGradient = View(inputGradient, outputGradient.Data, x.Shape);
+        return inputGradient;
+    }
+
+    /// <summary>Reuses the cached view when it already wraps <paramref name="data"/> with <paramref name="shape"/>, so the steady state allocates nothing.</summary>
+    private static Tensor View(Tensor? cached, float[] data, int[] shape)
+        => cached is not null && ReferenceEquals(cached.Data, data) && cached.HasShape(shape) ? cached : new Tensor(data, shape);
 }

@@ -6,7 +6,7 @@ namespace MiniNetFgsm.Layers;
 /// </summary>
 public sealed class MaxPool2d : Layer
 {
-    private int[]? inputShape;
+    private Tensor? input;
     private int[] argmax = [];      // for each output element, the flat index of its maximum in x
     private Tensor? output;
     private Tensor? inputGradient;
@@ -41,25 +41,29 @@ public sealed class MaxPool2d : Layer
     /// in row-major order is remembered for the backward pass (ties go to the first, as in PyTorch).</summary>
     public override Tensor Forward(Tensor x, bool training)
     {
-        int[] shape = OutputShape(x.Shape);
-        inputShape = x.Shape;
-        output = Tensor.Reuse(output, shape);
+        if (output is null || input is null || !input.HasShape(x.Shape))
+        {
+            output = Tensor.Reuse(output, OutputShape(x.Shape));
+        }
+
+        input = x;
         if (argmax.Length < output.Length)
         {
             argmax = new int[output.Length];
         }
 
-        int planes = x[0] * x[1], h = x[2], w = x[3], oh = shape[2], ow = shape[3];
-        float[] xs = x.Data, ys = output.Data;
-        int[] arg = argmax;
-        Parallelism.ForRanges(planes, Threads, (first, last) =>
-        {
-            for (int plane = first; plane < last; plane++)
-            {
-                PoolPlane(xs, ys, arg, plane * h * w, plane * oh * ow, w, oh, ow);
-            }
-        });
+        Parallelism.ForRanges(x[0] * x[1], Threads, this, static (self, first, last) => self.PoolPlanes(first, last));
         return output;
+    }
+
+    /// <summary>Planes [first, last) of the N·C planes.</summary>
+    private void PoolPlanes(int first, int last)
+    {
+        int h = input![2], w = input[3], oh = output![2], ow = output[3];
+        for (int plane = first; plane < last; plane++)
+        {
+            PoolPlane(input.Data, output.Data, argmax, plane * h * w, plane * oh * ow, w, oh, ow);
+        }
     }
 
     /// <summary>One (H, W) plane starting at <paramref name="inBase"/> into its (OH, OW) output at <paramref name="outBase"/>.</summary>
@@ -97,7 +101,7 @@ public sealed class MaxPool2d : Layer
     /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
-        int[] shape = Cached(inputShape, nameof(MaxPool2d));
+        int[] shape = Cached(input, nameof(MaxPool2d)).Shape;
         if (!needInputGradient)
         {
             return null;

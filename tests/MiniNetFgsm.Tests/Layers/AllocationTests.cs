@@ -1,0 +1,41 @@
+using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
+
+namespace MiniNetFgsm.Tests.Layers;
+
+/// <summary>The hot path allocates nothing once buffers are sized for the batch shape (single-threaded: each replica runs so).</summary>
+public class AllocationTests
+{
+    [Theory]
+    [InlineData(ModelZoo.LeNet)]
+    [InlineData(ModelZoo.MnistCnn)]
+    public void TrainingStep_AfterWarmUp_AllocatesNothing(string architecture)
+    {
+        Sequential model = ModelZoo.Create(architecture);
+        model.Threads = 1;
+        var optimizer = new Adam(model.Parameters);
+        var loss = new SoftmaxCrossEntropy();
+        var x = new Tensor(TestData.Uniform(new Random(1), 8 * 28 * 28, 0, 1), 8, 1, 28, 28);
+        int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
+        void Step()
+        {
+            model.ZeroGradients();
+            loss.Forward(model.Forward(x, training: true), labels);
+            model.Backward(loss.Backward(), needInputGradient: true);
+            optimizer.Step();
+        }
+
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            Step();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+}
