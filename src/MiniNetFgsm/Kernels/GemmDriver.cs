@@ -112,7 +112,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                 for (int ic = 0; ic < m; ic += Mc)
                 {
                     int rows = Math.Min(Mc, m - ic);
-                    float* ap = Pointer(ref packedA, (rows + Mr - 1) / Mr * Mr * kc);
+                    float* ap = Pointer(ref packedA, (rows + Mr - 1) / Mr * Mr * kc + 8);
                     PackA(transposeA, a, lda, ic, rows, pc, kc, ap);
                     MacroKernel(ap, bp, rows, nc, kc, c + (long)ic * ldc + jc, ldc, addToC, tile);
                 }
@@ -238,7 +238,20 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
-            for (int p = 0; p < kc; p++)
+            int p = 0;
+            if (transposeB && cols == nr && nr % 8 == 0 && Transpose8x8.IsSupported)
+            {
+                // op(B)[p, j] = B[j, p]: transpose 8×8 blocks in registers (8 stored rows → 8 packed k steps).
+                for (; p <= kc - 8; p += 8)
+                {
+                    for (int j = 0; j < nr; j += 8)
+                    {
+                        Transpose8x8.Run(b + (long)(jc + j0 + j) * ldb + pc + p, ldb, dst + p * nr + j, nr);
+                    }
+                }
+            }
+
+            for (; p < kc; p++)
             {
                 float* d = dst + p * nr;
                 if (!transposeB)
@@ -282,7 +295,25 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         for (int r0 = 0; r0 < rows; r0 += Mr)
         {
             int valid = Math.Min(Mr, rows - r0);
-            if (!transposeA)
+            if (!transposeA && valid == Mr && Transpose8x8.IsSupported)
+            {
+                // op(A)[i, p] = A[i, p]: transpose 6×8 blocks in registers. Each 8-wide store writes 2 extra
+                // floats into the next k step's slots, which the next store overwrites; the buffer has slack for the last.
+                int p = 0;
+                for (; p <= kc - 8; p += 8)
+                {
+                    Transpose8x8.Run(a + (long)(i0 + r0) * lda + pc + p, lda, dst + p * Mr, Mr, rows: Mr);
+                }
+
+                for (; p < kc; p++)
+                {
+                    for (int r = 0; r < Mr; r++)
+                    {
+                        dst[p * Mr + r] = a[(long)(i0 + r0 + r) * lda + pc + p];
+                    }
+                }
+            }
+            else if (!transposeA)
             {
                 // op(A)[i, p] = A[i, p]: MR row pointers walked in step.
                 for (int r = 0; r < Mr; r++)
