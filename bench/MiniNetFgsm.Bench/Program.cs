@@ -26,7 +26,7 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
 
-    /// <summary>The preset named by <c>--job X</c>, <c>-j X</c> or <c>--job=X</c> (BenchmarkDotNet's own names), else <see cref="Job.Default"/>.</summary>
+    /// <summary>The preset named by <c>--job X</c>, <c>-j X</c> or <c>--job=X</c> (BenchmarkDotNet's own names), else <c>Job.Default</c>.</summary>
     private static Job RequestedJob(string[] args)
     {
         string? name = null;

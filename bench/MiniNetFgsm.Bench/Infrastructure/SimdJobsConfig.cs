@@ -24,7 +24,7 @@ public sealed class SimdJobsConfig : ManualConfig
         AddJob(Jobs(BaseJob).ToArray());
     }
 
-    /// <summary>The job the four variants are derived from (<see cref="Job.Default"/> unless <c>--job</c> says otherwise).</summary>
+    /// <summary>The job the four variants are derived from (<c>Job.Default</c> unless <c>--job</c> says otherwise).</summary>
     public static Job BaseJob { get; set; } = Job.Default;
 
     /// <summary>The base job and its three reduced-instruction-set copies.</summary>
