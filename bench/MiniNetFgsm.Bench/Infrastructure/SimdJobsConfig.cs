@@ -7,7 +7,7 @@ namespace MiniNetFgsm.Bench.Infrastructure;
 /// Runs the same benchmarks in four processes that differ only in which instruction sets the runtime may use,
 /// so the summary shows what each vector width buys end to end (our kernels, TensorPrimitives and the JIT alike):
 /// <list type="bullet">
-/// <item><c>Default</c>: everything the CPU has (the base job, unchanged);</item>
+/// <item>the base job, unchanged (its own Id, e.g. <c>DefaultJob</c> or <c>ShortRun</c>): everything the CPU has;</item>
 /// <item><c>AVX512-off</c>: <c>DOTNET_EnableAVX512F=0</c> (and .NET 10's <c>DOTNET_EnableAVX512=0</c>): at most 256-bit vectors;</item>
 /// <item><c>AVX2-off</c>: <c>DOTNET_EnableAVX2=0</c>: at most 128-bit vectors (Vector256 needs AVX2);</item>
 /// <item><c>HWIntrinsic-off</c>: <c>DOTNET_EnableHWIntrinsic=0</c>: no SIMD at all.</item>
