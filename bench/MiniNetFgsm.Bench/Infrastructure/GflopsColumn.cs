@@ -71,10 +71,24 @@ public sealed class GflopsColumn : IColumn
         }
 
         double nanoseconds = median ? statistics.Median : statistics.Mean;
-        return nanoseconds > 0
-            ? (workload.Flops / nanoseconds).ToString("N2", style.CultureInfo ?? CultureInfo.InvariantCulture)
-            : "-";
+        if (!(nanoseconds > 0))
+        {
+            return "-";
+        }
+
+        double gflops = workload.Flops / nanoseconds;
+        return gflops.ToString(Format(gflops), style.CultureInfo ?? CultureInfo.InvariantCulture);
     }
+
+    /// <summary>About three significant digits: 123, 12.3, 1.23, 0.123, 0.0123.</summary>
+    private static string Format(double value) => value switch
+    {
+        >= 100 => "N0",
+        >= 10 => "N1",
+        >= 1 => "N2",
+        >= 0.1 => "N3",
+        _ => "N4",
+    };
 
     /// <inheritdoc />
     public override string ToString() => ColumnName;
