@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNetFgsm.Kernels;
 
 namespace MiniNetFgsm.Layers;
 
@@ -9,7 +10,7 @@ namespace MiniNetFgsm.Layers;
 /// </summary>
 public sealed class Dropout : Layer
 {
-    private Random random;
+    private Xoshiro128 random;
     private float[] mask = [];      // 0 or 1/(1−p) per element of the last training forward
     private bool masked;
     private Tensor? output;
@@ -24,14 +25,14 @@ public sealed class Dropout : Layer
         }
 
         P = p;
-        random = new Random(seed);
+        random = new Xoshiro128(seed);
     }
 
     /// <summary>The drop probability p.</summary>
     public double P { get; }
 
     /// <summary>Restarts the mask sequence from <paramref name="seed"/>.</summary>
-    public void Reseed(int seed) => random = new Random(seed);
+    public void Reseed(int seed) => random = new Xoshiro128(seed);
 
     /// <inheritdoc />
     public override int[] OutputShape(int[] inputShape) => inputShape;
@@ -50,10 +51,12 @@ public sealed class Dropout : Layer
             mask = new float[x.Length];
         }
 
+        // Keep an element when a uniform 32-bit draw u satisfies u ≥ p·2³², i.e. with probability 1 − p.
         float keep = (float)(1.0 / (1.0 - P));
+        uint threshold = (uint)Math.Min(uint.MaxValue, Math.Round(P * 4294967296.0));
         for (int i = 0; i < mask.Length; i++)
         {
-            mask[i] = random.NextDouble() >= P ? keep : 0f;
+            mask[i] = random.NextUInt32() >= threshold ? keep : 0f;
         }
 
         output = Tensor.Reuse(output, x.Shape);
