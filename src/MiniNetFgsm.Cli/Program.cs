@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using MiniNetFgsm.Cli.Commands;
 
 namespace MiniNetFgsm.Cli;
@@ -18,6 +20,20 @@ internal static class Program
             EvalCommand.Create(),
             AttackCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        ParseResult parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction && args.Length > 0)
+        {
+            // A parse error is a user mistake like any other: one line each and exit code 2, rather than
+            // System.CommandLine's multi-line messages, the whole help page and exit code 1. A bare `mininet`
+            // keeps the default (the error and the help page), which is what someone exploring wants.
+            foreach (ParseError error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {string.Join(' ', error.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
+            }
+
+            return Cli.UserErrorExit;
+        }
+
+        return parse.Invoke();
     }
 }
