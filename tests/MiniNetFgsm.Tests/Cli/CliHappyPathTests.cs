@@ -104,6 +104,21 @@ public sealed class CliHappyPathTests(TinyMnistRun run) : IClassFixture<TinyMnis
         Assert.True(rows[1][2] <= rows[0][2], $"correct rose from {rows[0][2]} at eps 0 to {rows[1][2]} at eps 0.1");
     }
 
+    [Fact]
+    public void Attack_EpsBelowOneTenThousandth_WritesEachEpsilonSoItReadsBackAsTheSameFloat()
+    {
+        string outDir = Path.Combine(run.Folder, "small-eps");
+        string[] epsilons = ["0.00001", "0.0039215686", "0"];
+
+        CliResult result = Mininet.Run("attack", "--weights", run.ModelPath, "--data", run.Folder, "--eps", string.Join(',', epsilons), "--out", outDir, "--threads", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] written = File.ReadAllLines(Path.Combine(outDir, "fgsm_sweep.csv"))[1..].Select(line => line.Split(',')[0]).ToArray();
+        Assert.Equal(
+            epsilons.Select(e => float.Parse(e, CultureInfo.InvariantCulture)),
+            written.Select(e => float.Parse(e, NumberStyles.Float, CultureInfo.InvariantCulture)));
+    }
+
     private static double[] ParseRow(string line)
     {
         string[] fields = line.Split(',');
