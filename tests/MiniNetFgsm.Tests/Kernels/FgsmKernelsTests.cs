@@ -76,14 +76,14 @@ public class FgsmKernelsTests
     }
 
     /// <summary>
-    /// x in [0, 1] with exact 0s and 1s; g uniform in [−1, 1] with exact 0, −0, NaN, ±∞, the smallest subnormals and
+    /// x in [0, 1] with exact 0s and 1s (and a few NaN and out-of-range values, which both versions must treat alike); g uniform in [−1, 1] with exact 0, −0, NaN, ±∞, the smallest subnormals and
     /// values that sit right at the clamp (x + eps·sign(g) beyond the edge) sprinkled at random positions.
     /// </summary>
     private static (float[] X, float[] G) EdgeCaseInputs(Random random, int length)
     {
         float[] x = TestData.Uniform(random, length, 0f, 1f);
         float[] g = TestData.Uniform(random, length);
-        float[] specialX = [0f, 1f, -0f, 0.5f, 1e-8f, 1f - 5.96e-8f];
+        float[] specialX = [0f, 1f, -0f, 0.5f, 1e-8f, 1f - 5.96e-8f, float.NaN, -2f, 3f];
         float[] specialG = [0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, 1e-30f];
         for (int i = 0; i < length; i++)
         {
