@@ -76,8 +76,9 @@ public class FgsmKernelsTests
     }
 
     /// <summary>
-    /// x in [0, 1] with exact 0s and 1s (and a few NaN and out-of-range values, which both versions must treat alike); g uniform in [−1, 1] with exact 0, −0, NaN, ±∞, the smallest subnormals and
-    /// values that sit right at the clamp (x + eps·sign(g) beyond the edge) sprinkled at random positions.
+    /// x in [0, 1] with exact 0s and 1s (plus a few NaN and out-of-range values, which both versions must treat alike);
+    /// g uniform in [−1, 1] with exact 0, −0, NaN, ±∞, the smallest subnormals and tiny values sprinkled at random
+    /// positions, so that x + eps·sign(g) often lands beyond an edge and is clamped.
     /// </summary>
     private static (float[] X, float[] G) EdgeCaseInputs(Random random, int length)
     {
