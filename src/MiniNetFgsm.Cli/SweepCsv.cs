@@ -21,7 +21,7 @@ internal static class SweepCsv
             csv.NextRecord();
             foreach (FgsmSweepRow row in rows)
             {
-                csv.WriteField(Cli.F(row.Epsilon, "0.####"));
+                csv.WriteField(row.Epsilon.ToString("R", CultureInfo.InvariantCulture));   // shortest text that reads back as the same float
                 csv.WriteField(Cli.F(row.Accuracy, "0.######"));
                 csv.WriteField(row.Correct);
                 csv.WriteField(row.Total);

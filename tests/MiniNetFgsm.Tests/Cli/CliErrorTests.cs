@@ -1,0 +1,116 @@
+using MiniNetFgsm.Tests.Data;
+using CliCore = MiniNetFgsm.Cli.Cli;
+
+namespace MiniNetFgsm.Tests.Cli;
+
+/// <summary>
+/// Mistakes on the command line: each prints one line on stderr naming the problem, nothing that looks like a stack
+/// trace, and exits with code 2. None gets as far as reading the real MNIST files or writing anything.
+/// </summary>
+[Collection("Console")]
+public sealed class CliErrorTests : IDisposable
+{
+    private static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "lenet_random.safetensors");
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("eval --weights {missing}", "missing.safetensors: file not found")]
+    [InlineData("attack --weights {garbage}", "header length")]
+    [InlineData("attack --weights {truncated}", "truncated.safetensors:")]
+    [InlineData("attack --weights {fixture} --eps 1.5", "--eps value 1.5 is outside [0, 1]")]
+    [InlineData("attack --weights {fixture} --eps 0,-0.1", "--eps value -0.1 is outside [0, 1]")]
+    [InlineData("attack --weights {fixture} --eps abc", "--eps value 'abc' is not a number")]
+    [InlineData("attack --weights {fixture} --eps ,", "--eps needs at least one value")]
+    [InlineData("attack", "Option '--weights' is required")]
+    [InlineData("train --model vgg", "'vgg' not recognized")]
+    [InlineData("train --optimizer rmsprop", "'rmsprop' not recognized")]
+    [InlineData("train --epochs 0", "Epochs must be at least 1 (got 0)")]
+    [InlineData("train --epochs abc", "Cannot parse argument 'abc' for option '--epochs'")]
+    [InlineData("train --batch 0", "Batch size must be at least 1 (got 0)")]
+    [InlineData("train --lr -1", "Learning rate must be a positive number")]
+    [InlineData("train --threads 0", "--threads must be between 1 and 1024 (got 0)")]
+    [InlineData("eval --weights {fixture} --threads 0", "--threads must be between 1 and 1024 (got 0)")]
+    [InlineData("train --data {empty}", "Data file not found")]
+    [InlineData("train --data {missingDir}", "does not exist")]
+    [InlineData("eval --weights {fixture} --data {empty}", "Data file not found")]
+    [InlineData("attack --weights {fixture} --data {missingDir}", "does not exist")]
+    public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
+    {
+        string[] args = Arguments(commandLine);
+
+        CliResult result = Mininet.Run(args);
+
+        Assert.True(result.ExitCode == CliCore.UserErrorExit, result.ToString());
+        string[] lines = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, result.ToString());
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.DoesNotContain("Exception", result.Error);
+    }
+
+    [Fact]
+    public void Run_Help_ExitsWith0AndListsTheFourCommands()
+    {
+        CliResult result = Mininet.Run("--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string commands = result.Out[result.Out.IndexOf("Commands:", StringComparison.Ordinal)..];
+        foreach (string command in new[] { "train", "eval", "attack", "demo" })
+        {
+            Assert.Matches($@"(?m)^\s+{command}\s", commands);
+        }
+
+        Assert.Empty(result.Error);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("attack")]
+    public void Run_CommandHelp_ExitsWith0AndDescribesItsOptions(string command)
+    {
+        CliResult result = Mininet.Run(command, "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("--data", result.Out);
+        Assert.Contains("--threads", result.Out);
+        Assert.Empty(result.Error);
+    }
+
+    /// <remarks>
+    /// In-process System.CommandLine reports the entry assembly's version, which here is the test host's (18.0.1), so
+    /// this only checks the shape; the real <c>mininet --version</c> prints 0.1.0+commit.
+    /// </remarks>
+    [Fact]
+    public void Run_Version_ExitsWith0AndPrintsOneLine()
+    {
+        CliResult result = Mininet.Run("--version");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(result.Out.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(result.Error);
+    }
+
+    /// <summary>Splits on spaces and fills in the placeholders with files in this test's temp folder.</summary>
+    private string[] Arguments(string commandLine)
+    {
+        Directory.CreateDirectory(_dir.File("empty"));
+        byte[] valid = File.ReadAllBytes(Fixture);
+        var garbage = new byte[100];
+        new Random(5).NextBytes(garbage);
+        var replacements = new Dictionary<string, string>
+        {
+            ["{fixture}"] = Fixture,
+            ["{missing}"] = _dir.File("missing.safetensors"),
+            ["{garbage}"] = _dir.Write("garbage.safetensors", garbage),
+            ["{truncated}"] = _dir.Write("truncated.safetensors", valid[..(valid.Length / 2)]),
+            ["{empty}"] = _dir.File("empty"),
+            ["{missingDir}"] = _dir.File("no-such-folder"),
+        };
+        return commandLine.Split(' ').Select(a => replacements.GetValueOrDefault(a, a)).ToArray();
+    }
+}
