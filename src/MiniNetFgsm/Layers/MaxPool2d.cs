@@ -70,6 +70,12 @@ public sealed class MaxPool2d : Layer
     private void PoolPlane(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
     {
         int kernel = KernelSize, stride = Stride;
+        if (kernel == 2 && stride == 2)
+        {
+            PoolPlane2x2(xs, ys, arg, inBase, outBase, w, oh, ow);
+            return;
+        }
+
         for (int oy = 0; oy < oh; oy++)
         {
             int top = inBase + oy * stride * w;
@@ -96,6 +102,42 @@ public sealed class MaxPool2d : Layer
                 arg[outBase + oy * ow + ox] = best;
             }
         }
+    }
+
+    /// <summary>
+    /// The common 2×2, stride 2 case without branches: with random data "is this the new maximum?" is a coin
+    /// flip the branch predictor loses (≈ 15 cycles each time), so each candidate is merged with integer masks.
+    /// </summary>
+    private static void PoolPlane2x2(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
+    {
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int top = inBase + 2 * oy * w;
+            ReadOnlySpan<float> row0 = xs.AsSpan(top, 2 * ow), row1 = xs.AsSpan(top + w, 2 * ow);
+            Span<float> y = ys.AsSpan(outBase + oy * ow, ow);
+            Span<int> a = arg.AsSpan(outBase + oy * ow, ow);
+            for (int ox = 0; ox < ow; ox++)
+            {
+                // Candidates in row-major order; strictly greater keeps the first maximum on ties.
+                float max = row0[2 * ox];
+                int best = top + 2 * ox;
+                Merge(ref max, ref best, row0[2 * ox + 1], top + 2 * ox + 1);
+                Merge(ref max, ref best, row1[2 * ox], top + w + 2 * ox);
+                Merge(ref max, ref best, row1[2 * ox + 1], top + w + 2 * ox + 1);
+                y[ox] = max;
+                a[ox] = best;
+            }
+        }
+    }
+
+    /// <summary>If v &gt; max, take v and its index, without a branch: the sign of (max − v) is the mask
+    /// (for finite values the rounded difference has the sign of the exact one).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Merge(ref float max, ref int best, float v, int index)
+    {
+        int mask = BitConverter.SingleToInt32Bits(max - v) >> 31;     // −1 when v > max, else 0
+        best = (best & ~mask) | (index & mask);
+        max = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(max) & ~mask) | (BitConverter.SingleToInt32Bits(v) & mask));
     }
 
     /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
