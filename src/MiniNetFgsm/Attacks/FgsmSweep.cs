@@ -26,7 +26,7 @@ public static class FgsmSweep
     /// Attacks every image of <paramref name="data"/> at every eps. The gradient is computed once per batch
     /// (it does not depend on eps); each eps then costs one step and one forward pass.
     /// </summary>
-    public static IReadOnlyList<FgsmSweepRow> Run(Sequential model, LabeledImages data, IReadOnlyList<float> epsilons, int batchSize = 250, IProgress<int>? progress = null)
+    public static IReadOnlyList<FgsmSweepRow> Run(Sequential model, LabeledImages data, IReadOnlyList<float> epsilons, int batchSize = 64, IProgress<int>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         foreach (float eps in epsilons)

@@ -20,7 +20,7 @@ public static class Evaluator
     /// Evaluates <paramref name="model"/> on every image of <paramref name="data"/>, in batches spread over
     /// <paramref name="threads"/> replicas (default: the model's <see cref="Sequential.Threads"/>).
     /// </summary>
-    public static EvaluationResult Evaluate(Sequential model, LabeledImages data, int batchSize = 250, int threads = 0)
+    public static EvaluationResult Evaluate(Sequential model, LabeledImages data, int batchSize = 64, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         using var replicas = new ModelReplicas(model, threads > 0 ? threads : model.Threads);
