@@ -1,4 +1,4 @@
-namespace MiniNetFgsm.Tests.Serialization;
+namespace MiniNetFgsm.Tests;
 
 /// <summary>A fresh directory under the system temp directory, deleted with everything in it on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
@@ -14,14 +14,29 @@ internal sealed class TempDirectory : IDisposable
     /// <summary>The full path of <paramref name="name"/> inside this directory.</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="name"/> and returns its full path.</summary>
+    public string Write(string name, byte[] bytes)
+    {
+        string path = File(name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>The names of everything in this directory, sorted.</summary>
     public string[] Entries() => Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName).Order().ToArray()!;
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        try
         {
-            Directory.Delete(Path, recursive: true);
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is not worth failing a test over.
         }
     }
 }
