@@ -9,17 +9,25 @@ namespace MiniNetFgsm.Layers;
 /// with zero padding p and stride s. Weight is (O, C, KH, KW), PyTorch's layout; bias is (O).
 /// </summary>
 /// <remarks>
-/// Shapes: x is (N,C,H,W), y is (N,O,OH,OW); let P = OH·OW. Computed as one matrix product over the whole batch:
-/// cols (C·KH·KW, N·P) = im2col(x); out (O, N·P) = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
+/// Shapes: x is (N,C,H,W), y is (N,O,OH,OW); let P = OH·OW. Computed as matrix products over chunks of B images:
+/// cols (C·KH·KW, B·P) = im2col(x chunk); out (O, B·P) = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
+/// A chunk's cols are sized to stay in cache (about 2 MiB) instead of unrolling the whole batch: the GEMM then
+/// reads what im2col just wrote from cache, and memory stays small. The backward pass unrolls each chunk again
+/// rather than keeping every chunk's cols from the forward pass (one extra im2col, far cheaper than the GEMMs).
 /// </remarks>
 public sealed class Conv2d : Layer
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
     private Tensor? input;
-    private float[] cols = [];      // (C·KH·KW, N·P)
-    private float[] rows = [];      // (O, N·P): the output, or its gradient, channel-major
-    private float[] dcols = [];     // (C·KH·KW, N·P)
+    /// <summary>Target size of one chunk's cols, in floats (2 MiB).</summary>
+    private const int ChunkFloats = 512 * 1024;
+
+    private float[] cols = [];      // (C·KH·KW, B·P) for the current chunk of B images
+    private float[] rows = [];      // (O, B·P): the chunk's output, or its gradient, channel-major
+    private float[] dcols = [];     // (C·KH·KW, B·P)
+    private int chunkStart;         // first image of the current chunk
+    private int chunkCount;         // images in the current chunk
     private Tensor? output;
     private Tensor? outputGradient;
     private Tensor? inputGradient;
@@ -95,7 +103,7 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Forward: cols = im2col(x); out = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
+    /// Forward, per chunk of images: cols = im2col(x); out = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
     /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
@@ -106,70 +114,90 @@ public sealed class Conv2d : Layer
 
         input = x;
         (int n, int o, int pixels, int window) = (x[0], OutChannels, output[2] * output[3], InChannels * KernelHeight * KernelWidth);
-        Grow(ref cols, window * n * pixels);
-        Grow(ref rows, o * n * pixels);
+        int chunk = ChunkImages(n, pixels, window);
+        Grow(ref cols, window * chunk * pixels);
+        Grow(ref rows, o * chunk * pixels);
+        for (chunkStart = 0; chunkStart < n; chunkStart += chunk)
+        {
+            chunkCount = Math.Min(chunk, n - chunkStart);
+            int columns = chunkCount * pixels;
 
-        // Static lambdas with the layer as state: no closure is allocated per call.
-        Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
-        Gemm.Multiply(false, false, o, n * pixels, window, weight.Value.Data, window, cols, n * pixels, rows, n * pixels, threads: Threads);
-        Parallelism.ForRanges(n * o, Threads, this, static (self, first, last) => self.RowsToOutput(first, last));
+            // Static lambdas with the layer as state: no closure is allocated per call.
+            Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
+            Gemm.Multiply(false, false, o, columns, window, weight.Value.Data, window, cols, columns, rows, columns, threads: Threads);
+            Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.RowsToOutput(first, last));
+        }
+
         return output;
     }
 
     /// <summary>
-    /// Backward of out = W · cols (+ b), with dout the (O, N·P) view of dy:
+    /// Backward of out = W · cols (+ b), per chunk, with dout the (O, B·P) view of the chunk's dy:
     /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
+        int chunk = ChunkImages(n, pixels, window);
         outputGradient = dy;
-        Parallelism.ForRanges(n * o, Threads, this, static (self, first, last) => self.OutputGradientToRows(first, last));
-
-        if (needParameterGradients)
+        if (needInputGradient)
         {
-            if (bias is not null)
+            Grow(ref dcols, window * chunk * pixels);
+            inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+        }
+
+        for (chunkStart = 0; chunkStart < n; chunkStart += chunk)
+        {
+            chunkCount = Math.Min(chunk, n - chunkStart);
+            int columns = chunkCount * pixels;
+            Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.OutputGradientToRows(first, last));
+            if (needParameterGradients)
             {
-                Span<float> db = bias.Gradient.Span;
-                for (int ch = 0; ch < o; ch++)
+                if (bias is not null)
                 {
-                    db[ch] += TensorPrimitives.Sum(rows.AsSpan(ch * n * pixels, n * pixels));
+                    Span<float> db = bias.Gradient.Span;
+                    for (int ch = 0; ch < o; ch++)
+                    {
+                        db[ch] += TensorPrimitives.Sum(rows.AsSpan(ch * columns, columns));
+                    }
                 }
+
+                Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
+                Gemm.Multiply(false, true, o, window, columns, rows, columns, cols, columns, weight.Gradient.Data, window, accumulate: true, threads: Threads);
             }
 
-            Gemm.Multiply(false, true, o, window, n * pixels, rows, n * pixels, cols, n * pixels, weight.Gradient.Data, window, accumulate: true, threads: Threads);
+            if (needInputGradient)
+            {
+                Gemm.Multiply(true, false, window, columns, o, weight.Value.Data, window, rows, columns, dcols, columns, threads: Threads);
+                Parallelism.ForRanges(chunkCount * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
+            }
         }
 
-        if (!needInputGradient)
-        {
-            return null;
-        }
-
-        Grow(ref dcols, window * n * pixels);
-        Gemm.Multiply(true, false, window, n * pixels, o, weight.Value.Data, window, rows, n * pixels, dcols, n * pixels, threads: Threads);
-        inputGradient = Tensor.Reuse(inputGradient, x.Shape);
-        Parallelism.ForRanges(n * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
-        return inputGradient;
+        return needInputGradient ? inputGradient : null;
     }
 
-    /// <summary>Rows [first, last) of cols = im2col(x).</summary>
+    /// <summary>Images per chunk: as many as keep cols near <see cref="ChunkFloats"/>, at least one.</summary>
+    private static int ChunkImages(int n, int pixels, int window) => Math.Clamp(ChunkFloats / Math.Max(1, pixels * window), 1, Math.Max(1, n));
+
+    /// <summary>Rows [first, last) of cols = im2col(chunk of x).</summary>
     private void UnfoldRows(int first, int last)
     {
         Tensor x = input!;
-        Im2Col.Unfold(x.Data, x[0], x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, cols, first, last);
+        int image = x[1] * x[2] * x[3];
+        Im2Col.Unfold(x.Data.AsSpan(chunkStart * image, chunkCount * image), chunkCount, x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, cols, first, last);
     }
 
-    /// <summary>Planes [first, last) of y: y[n,o,:] = out[o, n·P : (n+1)·P] + b[o], plane = n·O + o.</summary>
+    /// <summary>Planes [first, last) of the chunk's y: y[n,o,:] = out[o, n·P : (n+1)·P] + b[o], plane = n·O + o.</summary>
     private void RowsToOutput(int first, int last)
     {
-        int n = input![0], o = OutChannels, pixels = output![2] * output[3];
+        int o = OutChannels, pixels = output![2] * output[3];
         float[]? bs = bias?.Value.Data;
         for (int plane = first; plane < last; plane++)
         {
             int img = plane / o, ch = plane % o;
-            ReadOnlySpan<float> src = rows.AsSpan((ch * n + img) * pixels, pixels);
-            Span<float> dst = output.Data.AsSpan(plane * pixels, pixels);
+            ReadOnlySpan<float> src = rows.AsSpan((ch * chunkCount + img) * pixels, pixels);
+            Span<float> dst = output.Data.AsSpan((chunkStart * o + plane) * pixels, pixels);
             if (bs is null)
             {
                 src.CopyTo(dst);
@@ -181,23 +209,24 @@ public sealed class Conv2d : Layer
         }
     }
 
-    /// <summary>Planes [first, last) of dy into the (O, N·P) matrix dout: dout[o, n·P : (n+1)·P] = dy[n,o,:].</summary>
+    /// <summary>Planes [first, last) of the chunk's dy into the (O, B·P) matrix dout: dout[o, n·P : (n+1)·P] = dy[n,o,:].</summary>
     private void OutputGradientToRows(int first, int last)
     {
         Tensor dy = outputGradient!;
-        int n = dy[0], o = OutChannels, pixels = dy[2] * dy[3];
+        int o = OutChannels, pixels = dy[2] * dy[3];
         for (int plane = first; plane < last; plane++)
         {
             int img = plane / o, ch = plane % o;
-            dy.Data.AsSpan(plane * pixels, pixels).CopyTo(rows.AsSpan((ch * n + img) * pixels, pixels));
+            dy.Data.AsSpan((chunkStart * o + plane) * pixels, pixels).CopyTo(rows.AsSpan((ch * chunkCount + img) * pixels, pixels));
         }
     }
 
-    /// <summary>Planes [first, last) of dx = col2im(dcols), plane = n·C + c.</summary>
+    /// <summary>Planes [first, last) of the chunk's dx = col2im(dcols), plane = n·C + c.</summary>
     private void FoldPlanes(int first, int last)
     {
         Tensor x = input!;
-        Im2Col.Fold(dcols, x[0], x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, inputGradient!.Data, first, last);
+        int image = x[1] * x[2] * x[3];
+        Im2Col.Fold(dcols, chunkCount, x[1], x[2], x[3], KernelHeight, KernelWidth, Stride, Padding, inputGradient!.Data.AsSpan(chunkStart * image, chunkCount * image), first, last);
     }
 
     private static void Grow(ref float[] buffer, int length)
