@@ -18,6 +18,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.001 for adam, 0.01 for sgd)." };
+        var decay = new Option<float>("--lr-decay") { Description = "Multiply the learning rate by this after every epoch (PyTorch StepLR gamma; 1 = constant).", DefaultValueFactory = _ => 0.7f };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9) or adam.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("sgd", "adam");
         var seed = new Option<int>("--seed") { Description = "Seed for initial weights, dropout and shuffling.", DefaultValueFactory = _ => 1 };
@@ -27,7 +28,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a CNN on MNIST and save it as a PyTorch-compatible safetensors file.")
         {
-            model, epochs, batch, lr, optimizer, seed, threads, data, output,
+            model, epochs, batch, lr, decay, optimizer, seed, threads, data, output,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -39,6 +40,7 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(batch),
                 Optimizer = opt,
                 LearningRate = parse.GetValue(lr) ?? (opt == "sgd" ? 0.01f : 0.001f),
+                LearningRateDecay = parse.GetValue(decay),
                 Seed = parse.GetValue(seed),
                 Threads = Cli.CheckThreads(parse.GetValue(threads)),
             };
@@ -64,7 +66,7 @@ internal static class TrainCommand
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         MnistDataset data = Cli.LoadData(dataDirectory);
         Console.WriteLine($"data: {data.Train.Count} training and {data.Test.Count} test images from {data.SourceDirectory}{(data.IsVerified ? " (checksums verified)" : "")}");
-        Console.WriteLine($"training {architecture}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate}, seed {options.Seed}, {options.Threads} threads");
+        Console.WriteLine($"training {architecture}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate} (×{options.LearningRateDecay} per epoch), seed {options.Seed}, {options.Threads} threads");
 
         Sequential model = ModelZoo.Create(architecture, options.Seed);
         var clock = Stopwatch.StartNew();

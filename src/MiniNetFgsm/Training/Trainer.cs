@@ -89,6 +89,7 @@ public static class Trainer
                 }
             }
 
+            optimizer.LearningRate *= options.LearningRateDecay;
             double seconds = epochClock.Elapsed.TotalSeconds;
             double accuracy = test is null ? double.NaN : Evaluator.Evaluate(model, test, threads: options.Threads).Accuracy;
             var result = new EpochResult(epoch, epochLoss / batches, accuracy, seconds);

@@ -15,6 +15,12 @@ public sealed record TrainingOptions
     /// <summary><c>sgd</c> (momentum 0.9) or <c>adam</c>.</summary>
     public string Optimizer { get; init; } = "adam";
 
+    /// <summary>
+    /// Multiplies the learning rate after every epoch (PyTorch's <c>StepLR(step_size=1, gamma)</c>, as in
+    /// pytorch/examples' MNIST recipe with gamma 0.7). 1 keeps it constant.
+    /// </summary>
+    public float LearningRateDecay { get; init; } = 1f;
+
     /// <summary>L2 weight decay.</summary>
     public float WeightDecay { get; init; }
 
@@ -40,6 +46,11 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0 && float.IsFinite(LearningRate)))
         {
             throw new ArgumentException($"Learning rate must be a positive number (got {LearningRate}).");
+        }
+
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1))
+        {
+            throw new ArgumentException($"Learning-rate decay must be in (0, 1] (got {LearningRateDecay}).");
         }
 
         if (Optimizer is not ("sgd" or "adam"))
