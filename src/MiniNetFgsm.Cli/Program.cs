@@ -19,6 +19,7 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             AttackCommand.Create(),
+            MinimalCommand.Create(),
             BenchCommand.Create(),
         };
         ParseResult parse = root.Parse(args);

@@ -1,0 +1,177 @@
+using MiniNetFgsm.Data;
+using MiniNetFgsm.Kernels;
+using MiniNetFgsm.Layers;
+using MiniNetFgsm.Training;
+
+namespace MiniNetFgsm.Attacks;
+
+/// <summary>The smallest FGSM perturbation on the 8-bit grid that changes one image's prediction.</summary>
+/// <param name="Index">The image's index in the data set.</param>
+/// <param name="Label">Its true class y.</param>
+/// <param name="CleanPrediction">argmax f(x).</param>
+/// <param name="MinK">
+/// The smallest k in 1..maxK with argmax f(clamp(x + (k/255)·s, 0, 1)) ≠ y, where s = sign(∇x L(x, y));
+/// 0 when the clean image is already misclassified; null when no k up to maxK flips it.
+/// </param>
+/// <param name="AdversarialPrediction">The prediction at <see cref="MinK"/> (at maxK when not found; the clean one when MinK is 0).</param>
+/// <param name="AdversarialConfidence">Its softmax probability.</param>
+public sealed record MinimalEpsilon(int Index, int Label, int CleanPrediction, int? MinK, int AdversarialPrediction, float AdversarialConfidence)
+{
+    /// <summary>eps = k/255, in pixel units; null when not found.</summary>
+    public float? MinEpsilon => MinK is int k ? MinimalFgsm.Epsilon(k) : null;
+
+    /// <summary>True when some k in 0..maxK fools the model.</summary>
+    public bool Found => MinK is not null;
+}
+
+/// <summary>
+/// Per image, the smallest FGSM step on the 8-bit pixel grid, eps = k/255, that makes the model misclassify it.
+/// </summary>
+/// <remarks>
+/// <para>MNIST pixels are bytes, so k/255 is the natural grid: x + (k/255)·s stays on it. For each image the
+/// direction s = sign(∇x L(f(x), y)) is computed once (it does not depend on eps); then every k = 1, 2, …, maxK is
+/// tried in turn.</para>
+/// <para><b>Why the answer is exact.</b> Whether x + eps·s is misclassified is not monotone in eps (the prediction
+/// can flip at eps and flip back at a larger one), so bisection can skip over the smallest flipping k. Here an image
+/// stays in the active set until its first flip: at step k, every image still active has been evaluated at every
+/// j &lt; k and was classified correctly each time, and it leaves the set at the first k that flips it. So the
+/// reported k flips the prediction and no smaller one does, by construction.</para>
+/// <para><b>Why it is fast.</b> At each k only the still-active images are evaluated, packed together into full
+/// batches (one forward pass each, no backward pass), so the cost is Σ min_k forward passes per image rather than
+/// 255. The per-image result does not depend on which other images share its batch: every layer treats images
+/// independently and the GEMM sums over K in the same order for every column (edge tiles are zero-padded).</para>
+/// <para>The gradients are computed on the same batches of <c>batchSize</c> consecutive images as
+/// <see cref="FgsmSweep"/>, so s is bit-for-bit the sweep's and the two agree exactly at every eps.</para>
+/// </remarks>
+public static class MinimalFgsm
+{
+    /// <summary>The largest step on the 8-bit grid: eps = 255/255 = 1.</summary>
+    public const int MaxGridStep = 255;
+
+    /// <summary>eps = k/255 as a float (the value the search uses).</summary>
+    public static float Epsilon(int k) => k / 255f;
+
+    /// <summary>The largest k with k/255 ≤ <paramref name="maxEpsilon"/> (up to float noise in the given eps).</summary>
+    public static int GridSteps(float maxEpsilon)
+    {
+        if (!(maxEpsilon >= 0f && maxEpsilon <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxEpsilon), maxEpsilon, "The maximum eps must be in [0, 1].");
+        }
+
+        return (int)Math.Floor(maxEpsilon * 255.0 + 1e-4);
+    }
+
+    /// <summary>
+    /// Searches every image of <paramref name="data"/> for its smallest flipping k in 1..<paramref name="maxK"/>,
+    /// on <see cref="Sequential.Threads"/> replicas of <paramref name="model"/>. Results are in data order.
+    /// </summary>
+    /// <param name="model">The attacked model (evaluation mode: dropout off).</param>
+    /// <param name="data">The images and their true labels.</param>
+    /// <param name="maxK">Largest grid step tried, 0..255 (eps up to maxK/255).</param>
+    /// <param name="batchSize">Images per forward pass; also the gradient batches, as in <see cref="FgsmSweep"/>.</param>
+    /// <param name="progress">Receives the number of grid steps k finished by the slowest replica.</param>
+    public static MinimalFgsmResult Search(Sequential model, LabeledImages data, int maxK = MaxGridStep, int batchSize = 64, IProgress<int>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxK);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxK, MaxGridStep);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+
+        var results = new MinimalEpsilon[data.Count];
+        int pixels = data.PixelsPerImage;
+        byte[] adversarialPixels = new byte[data.Count * pixels];
+        data.Pixels.CopyTo(adversarialPixels);        // clean images until a flip is found
+        int batches = (data.Count + batchSize - 1) / batchSize;
+        using var replicas = new ModelReplicas(model, model.Threads);
+        int[] stepsDone = new int[replicas.Count];
+        replicas.Run(r =>
+        {
+            // Replica r owns the sweep's batches r, r + R, r + 2R, …: it keeps their pixels and gradients.
+            var owned = new List<int>();
+            for (int b = r; b < batches; b += replicas.Count)
+            {
+                int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
+                for (int i = 0; i < count; i++)
+                {
+                    owned.Add(start + i);
+                }
+            }
+
+            int n = owned.Count;
+            float[] x = new float[n * pixels], gradients = new float[n * pixels];
+            int[] labels = new int[n];
+            var fgsm = new Fgsm(replicas[r]);
+            var batch = new Batch();
+            int[] predicted = new int[batchSize];
+            float[] confidence = new float[batchSize];
+            var active = new List<int>(n);     // positions in `owned` still correctly classified at every k so far
+            for (int first = 0; first < n; first += batchSize)
+            {
+                // One sweep batch: every owned batch but possibly the data set's last is full, so chunks of
+                // batchSize positions in `owned` are exactly the sweep's batches, consecutive images each.
+                int count = Math.Min(batchSize, n - first);
+                batch.Fill(data, owned[first], count);
+                batch.Images.Span.CopyTo(x.AsSpan(first * pixels));
+                batch.Labels.CopyTo(labels.AsSpan(first));
+                fgsm.InputGradient(batch.Images, batch.Labels).Span.CopyTo(gradients.AsSpan(first * pixels));
+                Predictions.Compute(fgsm.Logits!, predicted, confidence);
+                for (int i = 0; i < count; i++)
+                {
+                    int p = first + i;
+                    if (predicted[i] != labels[p])
+                    {
+                        results[owned[p]] = new MinimalEpsilon(owned[p], labels[p], predicted[i], 0, predicted[i], confidence[i]);
+                    }
+                    else
+                    {
+                        results[owned[p]] = new MinimalEpsilon(owned[p], labels[p], predicted[i], null, predicted[i], confidence[i]);
+                        active.Add(p);
+                    }
+                }
+            }
+
+            var adversarial = new Tensor(0);
+            var stillActive = new List<int>(n);
+            for (int k = 1; k <= maxK && active.Count > 0; k++)
+            {
+                float eps = Epsilon(k);
+                bool last = k == maxK;
+                stillActive.Clear();
+                for (int first = 0; first < active.Count; first += batchSize)
+                {
+                    int count = Math.Min(batchSize, active.Count - first);
+                    adversarial = Tensor.Reuse(adversarial, count, 1, data.Rows, data.Cols);
+                    for (int i = 0; i < count; i++)
+                    {
+                        int p = active[first + i];
+                        FgsmKernels.Step(x.AsSpan(p * pixels, pixels), gradients.AsSpan(p * pixels, pixels), eps, adversarial.Span.Slice(i * pixels, pixels));
+                    }
+
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
+                    for (int i = 0; i < count; i++)
+                    {
+                        int p = active[first + i];
+                        MinimalEpsilon clean = results[owned[p]];
+                        bool flipped = predicted[i] != labels[p];
+                        if (flipped || last)
+                        {
+                            results[owned[p]] = clean with { MinK = flipped ? k : null, AdversarialPrediction = predicted[i], AdversarialConfidence = confidence[i] };
+                            PixelConversion.ToByte(adversarial.Span.Slice(i * pixels, pixels), adversarialPixels.AsSpan(owned[p] * pixels, pixels));
+                        }
+
+                        if (!flipped)
+                        {
+                            stillActive.Add(p);
+                        }
+                    }
+                }
+
+                (active, stillActive) = (stillActive, active);
+                stepsDone[r] = k;
+                progress?.Report(stepsDone.Min());
+            }
+        });
+
+        return new MinimalFgsmResult(results, adversarialPixels, data.Rows, data.Cols, maxK);
+    }
+}
