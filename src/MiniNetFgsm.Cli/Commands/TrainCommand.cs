@@ -25,14 +25,39 @@ internal static class TrainCommand
         var threads = Cli.ThreadsOption();
         var data = Cli.DataOption();
         var output = new Option<string?>("--out") { Description = "Where to write the model (default: out/<model>.safetensors)." };
+        var adversarial = new Option<string>("--adversarial")
+        {
+            Description = "none, or fgsm: train on FGSM examples from a random start in the eps ball (Wong et al.'s \"fast is better than free\").",
+            DefaultValueFactory = _ => "none",
+        };
+        adversarial.AcceptOnlyFromAmong("none", "fgsm");
+        var eps = new Option<float>("--eps") { Description = "Adversarial training: the L∞ budget in pixel units, in (0, 1].", DefaultValueFactory = _ => 0.3f };
+        var advStep = new Option<float?>("--adv-step") { Description = "Adversarial training: the FGSM step from the random start (default 1.25 × eps)." };
+        var robustImages = new Option<int>("--robust-images")
+        {
+            Description = "Adversarial training: test images on which PGD robust accuracy is measured after each epoch (0 = skip).",
+            DefaultValueFactory = _ => 1000,
+        };
+        var robustSteps = new Option<int>("--robust-steps") { Description = "Adversarial training: PGD steps of that measurement.", DefaultValueFactory = _ => 20 };
 
         var command = new Command("train", "Train a CNN on MNIST and save it as a PyTorch-compatible safetensors file.")
         {
-            model, epochs, batch, lr, decay, optimizer, seed, threads, data, output,
+            model, epochs, batch, lr, decay, optimizer, seed, threads, data, output, adversarial, eps, advStep, robustImages, robustSteps,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
             string architecture = parse.GetValue(model)!;
+            if (parse.GetValue(adversarial) == "none")
+            {
+                foreach (Option option in new Option[] { eps, advStep, robustImages, robustSteps })
+                {
+                    if (parse.GetResult(option) is { Implicit: false })
+                    {
+                        throw new UserError($"{option.Name} applies only to adversarial training; add --adversarial fgsm.");
+                    }
+                }
+            }
+
             string opt = parse.GetValue(optimizer)!;
             var options = new TrainingOptions
             {
@@ -43,6 +68,13 @@ internal static class TrainCommand
                 LearningRateDecay = parse.GetValue(decay),
                 Seed = parse.GetValue(seed),
                 Threads = Cli.CheckThreads(parse.GetValue(threads)),
+                Adversarial = parse.GetValue(adversarial) == "fgsm"
+                    ? new AdversarialTrainingOptions
+                    {
+                        Epsilon = parse.GetValue(eps), StepSize = parse.GetValue(advStep),
+                        RobustImages = parse.GetValue(robustImages), RobustSteps = parse.GetValue(robustSteps),
+                    }
+                    : null,
             };
             string path = parse.GetValue(output) ?? Path.Combine("out", architecture + ".safetensors");
             Run(architecture, options, parse.GetValue(data), path);
@@ -70,8 +102,23 @@ internal static class TrainCommand
 
         Sequential model = ModelZoo.Create(architecture, options.Seed);
         var clock = Stopwatch.StartNew();
+        if (options.Adversarial is { } adv)
+        {
+            Console.WriteLine($"adversarial training: FGSM from a random start, eps {Cli.F(adv.Epsilon, "0.###")}, step {Cli.F(adv.EffectiveStepSize, "0.###")}; " +
+                              $"after each epoch, PGD-{adv.RobustSteps} (eps {Cli.F(adv.Epsilon, "0.###")}) robust accuracy on the first {Math.Min(adv.RobustImages, data.Test.Count)} test images");
+        }
+
         IReadOnlyList<EpochResult> epochs = Trainer.Train(model, data.Train, data.Test, options, new ConsoleProgress(), e =>
-            Console.WriteLine($"epoch {e.Epoch}: train loss {Cli.F(e.TrainLoss)}, test accuracy {Cli.Percent(e.TestAccuracy)} ({Cli.F(e.Seconds, "0.0")} s)"));
+        {
+            string robust = double.IsNaN(e.RobustAccuracy) ? "" : $", PGD robust accuracy {Cli.Percent(e.RobustAccuracy)}";
+            Console.WriteLine($"epoch {e.Epoch}: train loss {Cli.F(e.TrainLoss)}, test accuracy {Cli.Percent(e.TestAccuracy)}{robust} ({Cli.F(e.Seconds, "0.0")} s)");
+            if (e.CatastrophicOverfitting)
+            {
+                Console.WriteLine($"catastrophic overfitting in epoch {e.Epoch}: PGD robust accuracy collapsed to {Cli.Percent(e.RobustAccuracy)}; training stopped" +
+                                  (e.RestoredEpoch is int best ? $", weights of epoch {best} (the most robust) restored" : "") +
+                                  ". Try a smaller --adv-step or --lr.");
+            }
+        });
 
         if (directory is not null)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Optimizers;
@@ -21,7 +22,17 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batc
 /// <param name="TrainLoss">Mean training loss over the epoch.</param>
 /// <param name="TestAccuracy">Accuracy on the test set after the epoch (NaN when no test set was given).</param>
 /// <param name="Seconds">Wall time of the epoch's training.</param>
-public sealed record EpochResult(int Epoch, double TrainLoss, double TestAccuracy, double Seconds);
+public sealed record EpochResult(int Epoch, double TrainLoss, double TestAccuracy, double Seconds)
+{
+    /// <summary>Adversarial training only: accuracy under PGD on the first test images after this epoch (else NaN).</summary>
+    public double RobustAccuracy { get; init; } = double.NaN;
+
+    /// <summary>Adversarial training only: robust accuracy collapsed in this epoch (catastrophic overfitting); training stopped.</summary>
+    public bool CatastrophicOverfitting { get; init; }
+
+    /// <summary>When training stopped on a collapse: the epoch whose weights were restored (the most robust one).</summary>
+    public int? RestoredEpoch { get; init; }
+}
 
 /// <summary>Mini-batch training with shuffling, one optimizer step per batch.</summary>
 public static class Trainer
@@ -41,6 +52,10 @@ public static class Trainer
         Optimizer optimizer = Optimizer.Create(options.Optimizer, model.Parameters, options.LearningRate, options.WeightDecay);
         var losses = Enumerable.Range(0, replicas.Count).Select(_ => new SoftmaxCrossEntropy()).ToArray();
         var slices = Enumerable.Range(0, replicas.Count).Select(_ => new Batch()).ToArray();
+        FastFgsmExamples[]? adversarial = options.Adversarial is null
+            ? null
+            : Enumerable.Range(0, replicas.Count).Select(_ => new FastFgsmExamples(options.Adversarial, options.Seed)).ToArray();
+        var monitor = new RobustnessMonitor(model, options.Adversarial?.CollapseRatio ?? 0);
         double[] sliceLoss = new double[replicas.Count];
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
@@ -70,7 +85,8 @@ public static class Trainer
 
                     Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
                     Sequential replica = replicas[r];
-                    sliceLoss[r] = losses[r].Forward(replica.Forward(slice.Images, training: true), slice.Labels) * (double)n / count;
+                    Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(replica, slice.Images, slice.Labels, epoch, start + offset);
+                    sliceLoss[r] = losses[r].Forward(replica.Forward(input, training: true), slice.Labels) * (double)n / count;
                     Tensor dLogits = losses[r].Backward();
                     TensorPrimitives.Multiply(dLogits.Span, (float)n / count, dLogits.Span);
                     replica.Backward(dLogits, needInputGradient: false);
@@ -93,10 +109,42 @@ public static class Trainer
             double seconds = epochClock.Elapsed.TotalSeconds;
             double accuracy = test is null ? double.NaN : Evaluator.Evaluate(model, test, threads: options.Threads).Accuracy;
             var result = new EpochResult(epoch, epochLoss / batches, accuracy, seconds);
+            if (options.Adversarial is { RobustImages: > 0 } settings && test is not null)
+            {
+                double robust = RobustAccuracy(model, test, settings, options);
+                bool collapsed = monitor.Observe(epoch, robust);
+                result = result with { RobustAccuracy = robust, CatastrophicOverfitting = collapsed };
+                if (collapsed && monitor.BestEpoch != epoch)
+                {
+                    result = result with { RestoredEpoch = monitor.RestoreBest() };
+                }
+            }
+
             results.Add(result);
             epochCompleted?.Invoke(result);
+            if (result.CatastrophicOverfitting)
+            {
+                break;
+            }
         }
 
         return results;
+    }
+
+    /// <summary>Accuracy under PGD (eps of the training, one random start) on the first test images, on every thread.</summary>
+    private static double RobustAccuracy(Sequential model, LabeledImages test, AdversarialTrainingOptions settings, TrainingOptions options)
+    {
+        int threads = model.Threads;
+        model.Threads = options.Threads;      // the training replicas run the master single-threaded
+        try
+        {
+            var pgd = new AttackOptions { Method = AttackMethod.Pgd, Steps = settings.RobustSteps, Seed = options.Seed };
+            LabeledImages images = test.Subset(0, Math.Min(settings.RobustImages, test.Count));
+            return AttackSweep.Run(model, images, [settings.Epsilon], pgd)[0].Accuracy;
+        }
+        finally
+        {
+            model.Threads = threads;
+        }
     }
 }

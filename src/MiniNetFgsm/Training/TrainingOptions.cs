@@ -30,6 +30,9 @@ public sealed record TrainingOptions
     /// <summary>Worker threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Train on FGSM adversarial examples instead of clean images; null for ordinary training.</summary>
+    public AdversarialTrainingOptions? Adversarial { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -62,5 +65,7 @@ public sealed record TrainingOptions
         {
             throw new ArgumentException($"Threads must be at least 1 (got {Threads}).");
         }
+
+        Adversarial?.Validate();
     }
 }
