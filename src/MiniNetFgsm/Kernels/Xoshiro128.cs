@@ -21,6 +21,19 @@ public struct Xoshiro128
         s3 = (uint)(b >> 32) | 1u;
     }
 
+    /// <summary>
+    /// The generator of stream (<paramref name="stream"/>, <paramref name="substream"/>) of <paramref name="seed"/>,
+    /// e.g. PGD's random start of one image (by its index in the data set) in one restart: the three numbers are
+    /// hashed with SplitMix64 into one seed, so the values depend on nothing else (not on batching, nor on threads).
+    /// </summary>
+    public static Xoshiro128 ForStream(int seed, int stream, int substream)
+    {
+        ulong state = (ulong)seed;
+        ulong key = SplitMix64(ref state) ^ (uint)stream;
+        key = SplitMix64(ref key) ^ (uint)substream;
+        return new Xoshiro128((long)key);
+    }
+
     /// <summary>The next 32-bit value.</summary>
     public uint NextUInt32()
     {
