@@ -34,9 +34,9 @@ internal static class MinimalCsv
 
     /// <summary>
     /// The summary as <c>statistic,epsilon,value</c> rows: the distribution (counts, quartiles, mean; eps "inf"
-    /// where a quartile falls among the images never fooled) and, per eps, <c>fooled_within</c> and <c>fooled_at</c>.
+    /// where a quartile falls among the images never fooled), the PNG round trip and, per eps, <c>fooled_within</c> and <c>fooled_at</c>.
     /// </summary>
-    public static void WriteSummary(string path, MinimalEpsilonSummary s, int maxK, IReadOnlyList<MinimalSummaryRow> rows)
+    public static void WriteSummary(string path, MinimalEpsilonSummary s, int maxK, IReadOnlyList<MinimalSummaryRow> rows, PngRoundTrip png)
     {
         AtomicFile.Write(path, writer =>
         {
@@ -63,6 +63,8 @@ internal static class MinimalCsv
             Row("q3_min_epsilon", "", D(s.Q3));
             Row("min_min_epsilon", "", D(s.Min));
             Row("max_min_epsilon", "", D(s.Max));
+            Row("png_round_trip_checked", "", I(png.Checked));
+            Row("png_round_trip_still_fooled", "", I(png.StillFooled));
             foreach (MinimalSummaryRow r in rows)
             {
                 string eps = r.Epsilon.ToString("R", CultureInfo.InvariantCulture);

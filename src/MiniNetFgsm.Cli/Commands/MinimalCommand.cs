@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
+using MiniNetFgsm.Imaging;
 using MiniNetFgsm.Serialization;
 
 namespace MiniNetFgsm.Cli.Commands;
@@ -84,10 +85,34 @@ internal static class MinimalCommand
         Console.WriteLine("fooled_within: misclassified at some k/255 ≤ eps (this search); fooled_at: misclassified by FGSM at exactly eps (= 1 − the sweep's accuracy).");
         Console.WriteLine("They differ where a prediction flips and flips back along the FGSM ray, or (off the grid) flips between two grid steps.");
 
+        PngRoundTrip png = MinimalFgsm.VerifyPngRoundTrip(loaded.Model, result);
+        Console.WriteLine();
+        Console.WriteLine($"8-bit PNG round trip: of the {png.Checked} fooled images, written as PNG at their minimal eps and read back, " +
+                          $"{png.StillFooled} still fool the model ({Cli.Percent(png.Checked == 0 ? 1 : (double)png.StillFooled / png.Checked)}).");
+        if (png.NotFooled.Count > 0)
+        {
+            Console.WriteLine($"  not: {string.Join(", ", png.NotFooled.Take(10))}{(png.NotFooled.Count > 10 ? ", ..." : "")} (their flip margin at min_k is below the float rounding of x + k/255)");
+        }
+
+        string pngDirectory = Path.Combine(outputDirectory, "minimal_png");
+        int written = 0;
+        foreach (MinimalEpsilon r in result.Images.Where(r => r.MinK >= 1).Take(pngs))
+        {
+            Directory.CreateDirectory(pngDirectory);
+            string name = $"{r.Index:D5}_label{r.Label}_as{r.AdversarialPrediction}_k{r.MinK}.png";
+            GrayscalePng.Write(Path.Combine(pngDirectory, name), result.AdversarialImage(r.Index), result.Cols, result.Rows);
+            written++;
+        }
+
+        if (written > 0)
+        {
+            Console.WriteLine($"wrote {written} adversarial images to {pngDirectory}");
+        }
+
         string csv = Path.Combine(outputDirectory, "minimal_eps.csv");
         string summaryCsv = Path.Combine(outputDirectory, "minimal_eps_summary.csv");
         MinimalCsv.Write(csv, result.Images);
-        MinimalCsv.WriteSummary(summaryCsv, s, maxK, rows);
+        MinimalCsv.WriteSummary(summaryCsv, s, maxK, rows, png);
         Console.WriteLine($"wrote {csv} and {summaryCsv}");
     }
 

@@ -1,4 +1,5 @@
 using MiniNetFgsm.Data;
+using MiniNetFgsm.Imaging;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Training;
@@ -156,7 +157,7 @@ public static class MinimalFgsm
                         if (flipped || last)
                         {
                             results[owned[p]] = clean with { MinK = flipped ? k : null, AdversarialPrediction = predicted[i], AdversarialConfidence = confidence[i] };
-                            PixelConversion.ToByte(adversarial.Span.Slice(i * pixels, pixels), adversarialPixels.AsSpan(owned[p] * pixels, pixels));
+                            GrayscalePng.Quantize(adversarial.Span.Slice(i * pixels, pixels), adversarialPixels.AsSpan(owned[p] * pixels, pixels));
                         }
 
                         if (!flipped)
@@ -174,4 +175,51 @@ public static class MinimalFgsm
 
         return new MinimalFgsmResult(results, adversarialPixels, data.Rows, data.Cols, maxK);
     }
+
+    /// <summary>
+    /// Writes every image fooled at some k ≥ 1 as an 8-bit PNG (in memory), reads it back and classifies the decoded
+    /// pixels b/255: do the saved adversarial images still fool the model?
+    /// </summary>
+    /// <remarks>
+    /// The search classifies the float image x + (k/255)·s, each pixel the float nearest b/255 + k/255; the PNG holds the
+    /// exact byte b ± k, read back as the float nearest (b ± k)/255. The two can differ in the last bit, so an image
+    /// whose flip margin at min_k is that thin may be classified correctly again from its PNG.
+    /// </remarks>
+    public static PngRoundTrip VerifyPngRoundTrip(Sequential model, MinimalFgsmResult result, int batchSize = 64)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int pixels = result.Rows * result.Cols;
+        int[] fooled = result.Images.Where(r => r.MinK >= 1).Select(r => r.Index).ToArray();
+        var stillFooled = new List<int>();
+        var notFooled = new List<int>();
+        var images = new Tensor(0);
+        int[] predicted = new int[batchSize];
+        float[] confidence = new float[batchSize];
+        for (int first = 0; first < fooled.Length; first += batchSize)
+        {
+            int count = Math.Min(batchSize, fooled.Length - first);
+            images = Tensor.Reuse(images, count, 1, result.Rows, result.Cols);
+            for (int i = 0; i < count; i++)
+            {
+                byte[] png = GrayscalePng.Encode(result.AdversarialImage(fooled[first + i]), result.Cols, result.Rows);
+                (byte[] decoded, _, _) = GrayscalePng.Decode(png);
+                GrayscalePng.Dequantize(decoded, images.Span.Slice(i * pixels, pixels));
+            }
+
+            Predictions.Compute(model.Forward(images, training: false), predicted, confidence);
+            for (int i = 0; i < count; i++)
+            {
+                int index = fooled[first + i];
+                (predicted[i] != result.Images[index].Label ? stillFooled : notFooled).Add(index);
+            }
+        }
+
+        return new PngRoundTrip(fooled.Length, stillFooled.Count, notFooled);
+    }
 }
+
+/// <summary>How many minimal adversarial images still fool the model after an 8-bit PNG round trip.</summary>
+/// <param name="Checked">Images fooled at some k ≥ 1, each written as PNG and read back.</param>
+/// <param name="StillFooled">Those whose decoded image is still misclassified.</param>
+/// <param name="NotFooled">Indices of the others.</param>
+public sealed record PngRoundTrip(int Checked, int StillFooled, IReadOnlyList<int> NotFooled);

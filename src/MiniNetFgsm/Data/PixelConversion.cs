@@ -33,18 +33,4 @@ internal static class PixelConversion
             target[i] = source[i] / MaxPixel;
         }
     }
-
-    /// <summary>
-    /// Floats back to byte pixels: <c>b = round(255 · clamp(x, 0, 1))</c>, halves away from zero, NaN to 0. On the
-    /// 8-bit grid (x = b/255 ± k/255, as FGSM with eps = k/255 produces) this recovers b ± k exactly.
-    /// </summary>
-    public static void ToByte(ReadOnlySpan<float> source, Span<byte> destination)
-    {
-        Span<byte> target = destination[..source.Length];
-        for (int i = 0; i < source.Length; i++)
-        {
-            float v = source[i];
-            target[i] = v > 0f ? (byte)MathF.Round(Math.Min(v, 1f) * MaxPixel, MidpointRounding.AwayFromZero) : (byte)0;
-        }
-    }
 }
