@@ -153,6 +153,20 @@ public class MinimalFgsmTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void VerifyPngRoundTrip_FooledImages_NearlyAllStillFoolAfterAnEightBitPng()
+    {
+        MinimalFgsmResult result = Searched.Value;
+
+        PngRoundTrip png = MinimalFgsm.VerifyPngRoundTrip(Model(threads: 1), result);
+
+        int fooled = result.Images.Count(r => r.MinK >= 1);
+        output.WriteLine($"{png.StillFooled} of {png.Checked} fooled images still fool the model after a PNG round trip; not: {string.Join(", ", png.NotFooled)}");
+        Assert.Equal(fooled, png.Checked);
+        Assert.Equal(png.Checked, png.StillFooled + png.NotFooled.Count);
+        Assert.True(png.StillFooled >= 0.95 * png.Checked, $"only {png.StillFooled} of {png.Checked}");
+    }
+
+    [Fact]
     public void Summarize_KnownDistribution_GivesNumPyQuantilesWithNotFoundAsInfinity()
     {
         // min_k: 0 (clean mistake), 10, 20, 30, not found → eps over the correct ones: 10/255, 20/255, 30/255, +inf.
