@@ -20,9 +20,13 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 64 };
         var images = new Option<int?>("--images") { Description = "Images per measured phase (default: 25,600 for lenet, 3,200 for mnist-cnn)." };
         var data = Cli.DataOption();
+        var layers = new Option<bool>("--layers")
+        {
+            Description = "Also time every layer of a training step on one thread (batch / threads images, as one replica), as comment lines.",
+        };
         var command = new Command("bench", "Measure training, inference and FGSM throughput (images/s) on real MNIST images; prints CSV.")
         {
-            model, threads, batch, images, data,
+            model, threads, batch, images, data, layers,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -59,6 +63,22 @@ internal static class BenchCommand
             foreach (ThroughputResult r in results)
             {
                 Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")}");
+            }
+
+            if (parse.GetValue(layers))
+            {
+                int slice = Math.Max(1, b / t);
+                Console.WriteLine($"# per-layer time of one training step on one thread, batch {slice} (microseconds per batch)");
+                Console.WriteLine("# model,layer,forward_us,backward_us,share");
+                foreach (string m in models)
+                {
+                    IReadOnlyList<LayerTiming> timings = LayerProfile.Measure(m, dataset.Train, slice, batches: 50);
+                    double total = timings.Sum(x => x.TotalMicroseconds);
+                    foreach (LayerTiming x in timings)
+                    {
+                        Console.WriteLine($"# {m},{x.Layer},{Cli.F(x.ForwardMicroseconds, "0")},{Cli.F(x.BackwardMicroseconds, "0")},{Cli.Percent(x.TotalMicroseconds / total)}");
+                    }
+                }
             }
 
             return 0;

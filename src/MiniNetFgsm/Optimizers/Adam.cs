@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 
 namespace MiniNetFgsm.Optimizers;
@@ -14,9 +14,8 @@ public sealed class Adam : Optimizer
 {
     private readonly float[][] m;
     private readonly float[][] v;
-    private readonly float[] g;
-    private readonly float[] t1;
     private int step;
+    private (int Parameter, AdamStep Scalars) current;
 
     /// <summary>Creates Adam with learning rate η, decay rates β₁, β₂, ε and weight decay λ.</summary>
     public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
@@ -28,9 +27,6 @@ public sealed class Adam : Optimizer
         WeightDecay = weightDecay;
         m = parameters.Select(p => new float[p.Value.Length]).ToArray();
         v = parameters.Select(p => new float[p.Value.Length]).ToArray();
-        int largest = parameters.Count == 0 ? 0 : parameters.Max(p => p.Value.Length);
-        g = new float[largest];
-        t1 = new float[largest];
     }
 
     /// <summary>β₁, the first-moment decay.</summary>
@@ -46,36 +42,26 @@ public sealed class Adam : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc />
+    /// <remarks>One fused pass per tensor (<see cref="AdamKernels"/>), over <see cref="Optimizer.Threads"/> ranges for large tensors.</remarks>
     public override void Step()
     {
         step++;
         float correction1 = 1f - MathF.Pow(Beta1, step);
         float correction2 = 1f - MathF.Pow(Beta2, step);
-        float stepSize = LearningRate / correction1;
-        float rootCorrection2 = MathF.Sqrt(correction2);
+        var scalars = new AdamStep(Beta1, Beta2, Epsilon, WeightDecay, LearningRate / correction1, MathF.Sqrt(correction2));
         for (int k = 0; k < Parameters.Count; k++)
         {
-            Span<float> theta = Parameters[k].Value.Span;
-            int n = theta.Length;
-            Span<float> grad = g.AsSpan(0, n), tmp = t1.AsSpan(0, n), mk = m[k], vk = v[k];
-            Parameters[k].Gradient.Span.CopyTo(grad);
-            if (WeightDecay != 0f)
-            {
-                TensorPrimitives.MultiplyAdd(theta, WeightDecay, grad, grad);    // g = ∇θ + λθ
-            }
-
-            TensorPrimitives.Multiply(mk, Beta1, mk);
-            TensorPrimitives.MultiplyAdd(grad, 1f - Beta1, mk, mk);             // m = β₁m + (1−β₁)g
-            TensorPrimitives.Multiply(grad, grad, tmp);
-            TensorPrimitives.Multiply(vk, Beta2, vk);
-            TensorPrimitives.MultiplyAdd(tmp, 1f - Beta2, vk, vk);              // v = β₂v + (1−β₂)g²
-
-            // denominator = √v / √(1−β₂ᵗ) + ε;  θ −= (η/(1−β₁ᵗ)) · m / denominator
-            TensorPrimitives.Sqrt(vk, tmp);
-            TensorPrimitives.Divide(tmp, rootCorrection2, tmp);
-            TensorPrimitives.Add(tmp, Epsilon, tmp);
-            TensorPrimitives.Divide(mk, tmp, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, -stepSize, theta, theta);
+            current = (k, scalars);
+            // Element-wise, so cutting a large tensor into ranges (one per thread) gives the same bits.
+            int n = Parameters[k].Value.Length;
+            Parallelism.ForRanges(n, n >= ParallelThreshold ? Threads : 1, this, static (self, first, last) => self.StepRange(first, last));
         }
+    }
+
+    private void StepRange(int first, int last)
+    {
+        (int k, AdamStep scalars) = current;
+        int n = last - first;
+        AdamKernels.Step(Parameters[k].Value.Span.Slice(first, n), Parameters[k].Gradient.Span.Slice(first, n), m[k].AsSpan(first, n), v[k].AsSpan(first, n), scalars);
     }
 }

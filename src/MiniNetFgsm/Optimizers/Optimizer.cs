@@ -26,6 +26,12 @@ public abstract class Optimizer
     /// <summary>Applies one update to every parameter from its gradient.</summary>
     public abstract void Step();
 
+    /// <summary>Threads a step may use on large tensors (element-wise updates: the result does not depend on it).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Tensors at least this long are updated in parallel.</summary>
+    protected const int ParallelThreshold = 1 << 15;
+
     /// <summary>Creates the optimizer named <c>sgd</c> (momentum 0.9) or <c>adam</c>, with PyTorch's defaults otherwise.</summary>
     public static Optimizer Create(string name, IReadOnlyList<Parameter> parameters, float learningRate, float weightDecay = 0f) => name switch
     {

@@ -50,6 +50,7 @@ public static class Trainer
         options.Validate();
         using var replicas = new ModelReplicas(model, options.Threads, options.Seed);
         Optimizer optimizer = Optimizer.Create(options.Optimizer, model.Parameters, options.LearningRate, options.WeightDecay);
+        optimizer.Threads = options.Threads;
         var losses = Enumerable.Range(0, replicas.Count).Select(_ => new SoftmaxCrossEntropy()).ToArray();
         var slices = Enumerable.Range(0, replicas.Count).Select(_ => new Batch()).ToArray();
         FastFgsmExamples[]? adversarial = options.Adversarial is null

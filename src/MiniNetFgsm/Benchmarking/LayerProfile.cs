@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using MiniNetFgsm.Data;
+using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
+using MiniNetFgsm.Training;
+
+namespace MiniNetFgsm.Benchmarking;
+
+/// <summary>Where one training step's time goes, per layer.</summary>
+/// <param name="Layer">The layer's name in the model (<c>loss</c> and <c>optimizer</c> for the two extra stages).</param>
+/// <param name="ForwardMicroseconds">Mean forward time per batch.</param>
+/// <param name="BackwardMicroseconds">Mean backward time per batch (input and parameter gradients, as in training).</param>
+public sealed record LayerTiming(string Layer, double ForwardMicroseconds, double BackwardMicroseconds)
+{
+    /// <summary>Forward plus backward.</summary>
+    public double TotalMicroseconds => ForwardMicroseconds + BackwardMicroseconds;
+}
+
+/// <summary>
+/// Times every layer of a training step on one thread, as one replica of a data-parallel run does: the stage that
+/// dominates is the one to optimise. Measured after warm-up batches, on real images.
+/// </summary>
+public static class LayerProfile
+{
+    /// <summary>Runs <paramref name="batches"/> training steps of <paramref name="batch"/> images and returns the mean time of each stage.</summary>
+    public static IReadOnlyList<LayerTiming> Measure(string architecture, LabeledImages data, int batch, int batches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        Sequential model = ModelZoo.Create(architecture, seed: 1);
+        model.Threads = 1;
+        var loss = new SoftmaxCrossEntropy();
+        Optimizer optimizer = Optimizer.Create("adam", model.Parameters, 1e-3f, 0f);
+        int stages = model.Layers.Count;
+        double[] forward = new double[stages + 2], backward = new double[stages + 2];
+        var slice = new Batch();
+        const int warmUp = 3;
+        for (int step = 0; step < warmUp + batches; step++)
+        {
+            bool measured = step >= warmUp;
+            slice.Fill(data, step * batch % Math.Max(1, data.Count - batch), batch);
+            model.ZeroGradients();
+            Tensor x = slice.Images;
+            for (int i = 0; i < stages; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                x = model.Layers[i].Layer.Forward(x, training: true);
+                forward[i] += measured ? Stopwatch.GetElapsedTime(t0).TotalMicroseconds : 0;
+            }
+
+            long l0 = Stopwatch.GetTimestamp();
+            loss.Forward(x, slice.Labels);
+            Tensor? gradient = loss.Backward();
+            forward[stages] += measured ? Stopwatch.GetElapsedTime(l0).TotalMicroseconds : 0;
+            for (int i = stages - 1; i >= 0; i--)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                gradient = model.Layers[i].Layer.Backward(gradient!, needInputGradient: i > 0);
+                backward[i] += measured ? Stopwatch.GetElapsedTime(t0).TotalMicroseconds : 0;
+            }
+
+            long o0 = Stopwatch.GetTimestamp();
+            optimizer.Step();
+            backward[stages + 1] += measured ? Stopwatch.GetElapsedTime(o0).TotalMicroseconds : 0;
+        }
+
+        var timings = new List<LayerTiming>();
+        for (int i = 0; i < stages + 2; i++)
+        {
+            string name = i < stages ? model.Layers[i].Name : i == stages ? "loss" : "optimizer";
+            timings.Add(new LayerTiming(name, forward[i] / batches, backward[i] / batches));
+        }
+
+        return timings;
+    }
+}
