@@ -1,3 +1,5 @@
+using MiniNetFgsm.Kernels;
+
 namespace MiniNetFgsm.Layers;
 
 /// <summary>
@@ -105,39 +107,16 @@ public sealed class MaxPool2d : Layer
     }
 
     /// <summary>
-    /// The common 2×2, stride 2 case without branches: with random data "is this the new maximum?" is a coin
-    /// flip the branch predictor loses (≈ 15 cycles each time), so each candidate is merged with integer masks.
+    /// The common 2×2, stride 2 case, a row of windows at a time through <see cref="MaxPoolKernels.Pool2x2Row(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{int})"/>
+    /// (SIMD compare-and-select: with random data "is this the new maximum?" is a coin flip a branch predictor loses).
     /// </summary>
     private static void PoolPlane2x2(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
     {
         for (int oy = 0; oy < oh; oy++)
         {
             int top = inBase + 2 * oy * w;
-            ReadOnlySpan<float> row0 = xs.AsSpan(top, 2 * ow), row1 = xs.AsSpan(top + w, 2 * ow);
-            Span<float> y = ys.AsSpan(outBase + oy * ow, ow);
-            Span<int> a = arg.AsSpan(outBase + oy * ow, ow);
-            for (int ox = 0; ox < ow; ox++)
-            {
-                // Candidates in row-major order; strictly greater keeps the first maximum on ties.
-                float max = row0[2 * ox];
-                int best = top + 2 * ox;
-                Merge(ref max, ref best, row0[2 * ox + 1], top + 2 * ox + 1);
-                Merge(ref max, ref best, row1[2 * ox], top + w + 2 * ox);
-                Merge(ref max, ref best, row1[2 * ox + 1], top + w + 2 * ox + 1);
-                y[ox] = max;
-                a[ox] = best;
-            }
+            MaxPoolKernels.Pool2x2Row(xs.AsSpan(top), xs.AsSpan(top + w), w, top, ys.AsSpan(outBase + oy * ow, ow), arg.AsSpan(outBase + oy * ow, ow));
         }
-    }
-
-    /// <summary>If v &gt; max, take v and its index, without a branch: the sign of (max − v) is the mask
-    /// (for finite values the rounded difference has the sign of the exact one).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Merge(ref float max, ref int best, float v, int index)
-    {
-        int mask = BitConverter.SingleToInt32Bits(max - v) >> 31;     // −1 when v > max, else 0
-        best = (best & ~mask) | (index & mask);
-        max = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(max) & ~mask) | (BitConverter.SingleToInt32Bits(v) & mask));
     }
 
     /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
