@@ -19,6 +19,12 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.001 for adam, 0.01 for sgd)." };
         var decay = new Option<float>("--lr-decay") { Description = "Multiply the learning rate by this after every epoch (PyTorch StepLR gamma; 1 = constant).", DefaultValueFactory = _ => 0.7f };
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "step: multiply by --lr-decay after every epoch; cyclic: rise linearly from 0 to --lr over the first 40% of the batches, then fall to 0.",
+            DefaultValueFactory = _ => "step",
+        };
+        schedule.AcceptOnlyFromAmong("step", "cyclic");
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9) or adam.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("sgd", "adam");
         var seed = new Option<int>("--seed") { Description = "Seed for initial weights, dropout and shuffling.", DefaultValueFactory = _ => 1 };
@@ -42,7 +48,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a CNN on MNIST and save it as a PyTorch-compatible safetensors file.")
         {
-            model, epochs, batch, lr, decay, optimizer, seed, threads, data, output, adversarial, eps, advStep, robustImages, robustSteps,
+            model, epochs, batch, lr, decay, schedule, optimizer, seed, threads, data, output, adversarial, eps, advStep, robustImages, robustSteps,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -66,6 +72,7 @@ internal static class TrainCommand
                 Optimizer = opt,
                 LearningRate = parse.GetValue(lr) ?? (opt == "sgd" ? 0.01f : 0.001f),
                 LearningRateDecay = parse.GetValue(decay),
+                LearningRateSchedule = parse.GetValue(schedule)!,
                 Seed = parse.GetValue(seed),
                 Threads = Cli.CheckThreads(parse.GetValue(threads)),
                 Adversarial = parse.GetValue(adversarial) == "fgsm"
@@ -98,7 +105,7 @@ internal static class TrainCommand
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         MnistDataset data = Cli.LoadData(dataDirectory);
         Console.WriteLine($"data: {data.Train.Count} training and {data.Test.Count} test images from {data.SourceDirectory}{(data.IsVerified ? " (checksums verified)" : "")}");
-        Console.WriteLine($"training {architecture}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate} (×{options.LearningRateDecay} per epoch), seed {options.Seed}, {options.Threads} threads");
+        Console.WriteLine($"training {architecture}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate} {(options.LearningRateSchedule == "cyclic" ? "(cyclic)" : $"(×{options.LearningRateDecay} per epoch)")}, seed {options.Seed}, {options.Threads} threads");
 
         Sequential model = ModelZoo.Create(architecture, options.Seed);
         var clock = Stopwatch.StartNew();

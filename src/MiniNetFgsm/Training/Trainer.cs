@@ -93,6 +93,11 @@ public static class Trainer
                     replica.Backward(dLogits, needInputGradient: false);
                 });
                 replicas.ReduceGradients();
+                if (options.LearningRateSchedule == "cyclic")
+                {
+                    optimizer.LearningRate = options.CyclicLearningRate(epoch - 1 + (b + 1.0) / batches);
+                }
+
                 optimizer.Step();
                 epochLoss += sliceLoss.Sum();
 

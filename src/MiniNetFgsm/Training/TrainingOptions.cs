@@ -21,6 +21,13 @@ public sealed record TrainingOptions
     /// </summary>
     public float LearningRateDecay { get; init; } = 1f;
 
+    /// <summary>
+    /// <c>step</c>: the rate is <see cref="LearningRate"/> × <see cref="LearningRateDecay"/>^(epoch − 1). <c>cyclic</c>: a
+    /// one-cycle triangle updated every batch, rising linearly from 0 to <see cref="LearningRate"/> over the first 40% of
+    /// training and falling back to 0 at the end (Wong et al.'s schedule for fast adversarial training); the decay is ignored.
+    /// </summary>
+    public string LearningRateSchedule { get; init; } = "step";
+
     /// <summary>L2 weight decay.</summary>
     public float WeightDecay { get; init; }
 
@@ -32,6 +39,14 @@ public sealed record TrainingOptions
 
     /// <summary>Train on FGSM adversarial examples instead of clean images; null for ordinary training.</summary>
     public AdversarialTrainingOptions? Adversarial { get; init; }
+
+    /// <summary>The <c>cyclic</c> schedule's rate for the batch that ends <paramref name="progress"/> epochs (fractional) into training.</summary>
+    public float CyclicLearningRate(double progress)
+    {
+        double peak = 0.4 * Epochs;
+        double fraction = progress <= peak ? progress / peak : (Epochs - progress) / (Epochs - peak);
+        return (float)(LearningRate * Math.Clamp(fraction, 0, 1));
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -54,6 +69,11 @@ public sealed record TrainingOptions
         if (!(LearningRateDecay > 0 && LearningRateDecay <= 1))
         {
             throw new ArgumentException($"Learning-rate decay must be in (0, 1] (got {LearningRateDecay}).");
+        }
+
+        if (LearningRateSchedule is not ("step" or "cyclic"))
+        {
+            throw new ArgumentException($"Unknown learning-rate schedule '{LearningRateSchedule}'; expected step or cyclic.");
         }
 
         if (Optimizer is not ("sgd" or "adam"))
