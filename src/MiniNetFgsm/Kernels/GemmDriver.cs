@@ -103,9 +103,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         {
             int nc = Math.Min(Nc, n - jc);
             int panelsB = (nc + nr - 1) / nr;
-            for (int pc = 0; pc < k; pc += Kc)
+            // K in equal blocks of at most KC (288 = 2 × 144, not 256 + 32): a short last block would store and
+            // reload every C tile for a few k steps.
+            int kBlock = (k + (k + Kc - 1) / Kc - 1) / Math.Max(1, (k + Kc - 1) / Kc);
+            for (int pc = 0; pc < k; pc += kBlock)
             {
-                int kc = Math.Min(Kc, k - pc);
+                int kc = Math.Min(kBlock, k - pc);
                 bool addToC = accumulate || pc > 0;
                 float* bp = Pointer(ref packedB, panelsB * nr * kc);
                 PackB(transposeB, b, ldb, pc, kc, jc, nc, nr, bp);

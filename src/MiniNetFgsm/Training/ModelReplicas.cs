@@ -19,6 +19,7 @@ public sealed class ModelReplicas : IDisposable
 {
     private readonly Sequential[] replicas;
     private readonly int masterThreads;
+    private int reducing;       // the parameter ReduceRange works on
 
     /// <summary>Creates up to <paramref name="threads"/> replicas of <paramref name="master"/> (which is replica 0).</summary>
     public ModelReplicas(Sequential master, int threads, int seed = 1)
@@ -63,16 +64,31 @@ public sealed class ModelReplicas : IDisposable
     /// <summary>Runs <paramref name="work"/>(replica index) for every replica, each on its own thread.</summary>
     public void Run(Action<int> work) => Parallelism.For(replicas.Length, replicas.Length, work);
 
-    /// <summary>Master gradient += every other replica's gradient, in replica order; zeroes nothing.</summary>
+    /// <summary>
+    /// Master gradient += every other replica's gradient, in replica order; zeroes nothing. Each element's sum runs in
+    /// that order whatever the thread count, so large tensors are cut into one range per replica thread.
+    /// </summary>
     public void ReduceGradients()
     {
+        if (replicas.Length == 1)
+        {
+            return;
+        }
+
+        for (int k = 0; k < Master.Parameters.Count; k++)
+        {
+            reducing = k;
+            int n = Master.Parameters[k].Gradient.Length;
+            Parallelism.ForRanges(n, n >= 1 << 15 ? replicas.Length : 1, this, static (self, first, last) => self.ReduceRange(first, last));
+        }
+    }
+
+    private void ReduceRange(int first, int last)
+    {
+        Span<float> total = Master.Parameters[reducing].Gradient.Span[first..last];
         for (int r = 1; r < replicas.Length; r++)
         {
-            for (int k = 0; k < Master.Parameters.Count; k++)
-            {
-                Span<float> total = Master.Parameters[k].Gradient.Span;
-                TensorPrimitives.Add(total, replicas[r].Parameters[k].Gradient.Span, total);
-            }
+            TensorPrimitives.Add(total, replicas[r].Parameters[reducing].Gradient.Span[first..last], total);
         }
     }
 
