@@ -37,6 +37,18 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("train --data {missingDir}", "does not exist")]
     [InlineData("eval --weights {fixture} --data {empty}", "Data file not found")]
     [InlineData("attack --weights {fixture} --data {missingDir}", "does not exist")]
+    [InlineData("minimal --weights {fixture} --max-eps 1.5", "--max-eps 1.5 is outside [0, 1]")]
+    [InlineData("minimal --weights {fixture} --png -1", "--png must be 0 or more (got -1)")]
+    [InlineData("minimal --weights {fixture} --eps 2", "--eps value 2 is outside [0, 1]")]
+    [InlineData("minimal --weights {missing}", "missing.safetensors: file not found")]
+    [InlineData("minimal", "Option '--weights' is required")]
+    [InlineData("train --eps 0.3", "--eps applies only to adversarial training; add --adversarial fgsm")]
+    [InlineData("train --robust-steps 5", "--robust-steps applies only to adversarial training")]
+    [InlineData("train --adversarial pgd", "'pgd' not recognized")]
+    [InlineData("train --adversarial fgsm --eps 0", "Adversarial eps must be in (0, 1] (got 0)")]
+    [InlineData("train --adversarial fgsm --adv-step -1", "Adversarial step size must be a positive number (got -1)")]
+    [InlineData("train --adversarial fgsm --robust-steps 0", "Robust-accuracy PGD steps must be at least 1 (got 0)")]
+    [InlineData("train --lr-schedule cosine", "'cosine' not recognized")]
     public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
     {
         string[] args = Arguments(commandLine);
@@ -53,13 +65,13 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
-    public void Run_Help_ExitsWith0AndListsTheFourCommands()
+    public void Run_Help_ExitsWith0AndListsEveryCommand()
     {
         CliResult result = Mininet.Run("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string commands = result.Out[result.Out.IndexOf("Commands:", StringComparison.Ordinal)..];
-        foreach (string command in new[] { "train", "eval", "attack", "demo" })
+        foreach (string command in new[] { "train", "eval", "attack", "minimal", "bench", "demo" })
         {
             Assert.Matches($@"(?m)^\s+{command}\s", commands);
         }
@@ -71,6 +83,8 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("train")]
     [InlineData("eval")]
     [InlineData("attack")]
+    [InlineData("minimal")]
+    [InlineData("bench")]
     public void Run_CommandHelp_ExitsWith0AndDescribesItsOptions(string command)
     {
         CliResult result = Mininet.Run(command, "--help");

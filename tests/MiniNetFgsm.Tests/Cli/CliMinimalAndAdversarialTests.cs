@@ -65,25 +65,4 @@ public sealed class CliMinimalAndAdversarialTests(TinyMnistRun run) : IClassFixt
         Assert.Matches(@"epoch 1: train loss \d+\.\d{4}, test accuracy \d+\.\d\d%, PGD robust accuracy \d+\.\d\d%", result.Out);
         Assert.Equal(ModelZoo.LeNet, ModelFile.Load(model).Architecture);
     }
-
-    [Theory]
-    [InlineData("minimal --weights {model} --max-eps 1.5", "--max-eps 1.5 is outside [0, 1]")]
-    [InlineData("minimal --weights {model} --png -1", "--png must be 0 or more (got -1)")]
-    [InlineData("minimal --weights {model} --eps 2", "--eps value 2 is outside [0, 1]")]
-    [InlineData("minimal", "Option '--weights' is required")]
-    [InlineData("train --eps 0.3", "--eps applies only to adversarial training; add --adversarial fgsm")]
-    [InlineData("train --adversarial pgd", "'pgd' not recognized")]
-    [InlineData("train --adversarial fgsm --eps 0", "Adversarial eps must be in (0, 1] (got 0)")]
-    [InlineData("train --adversarial fgsm --robust-steps 0", "Robust-accuracy PGD steps must be at least 1 (got 0)")]
-    public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
-    {
-        string[] args = commandLine.Replace("{model}", run.ModelPath).Split(' ');
-
-        CliResult result = Mininet.Run([.. args, "--data", run.Folder]);
-
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Empty(result.Out.Trim());
-        string line = Assert.Single(result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(expected, line);
-    }
 }
