@@ -11,6 +11,8 @@ namespace MiniNetFgsm.Layers;
 /// <remarks>
 /// Shapes: x is (N,C,H,W), y is (N,O,OH,OW); let P = OH·OW. Computed as matrix products over chunks of B images:
 /// cols (C·KH·KW, B·P) = im2col(x chunk); out (O, B·P) = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
+/// Small windows at stride 1 without padding (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
+/// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows.
 /// A chunk's cols are sized to stay in cache (about 2 MiB) instead of unrolling the whole batch: the GEMM then
 /// reads what im2col just wrote from cache, and memory stays small. The backward pass unrolls each chunk again
 /// rather than keeping every chunk's cols from the forward pass (one extra im2col, far cheaper than the GEMMs).
@@ -113,6 +115,13 @@ public sealed class Conv2d : Layer
         }
 
         input = x;
+        if (IsDirect(x))
+        {
+            Parallelism.ForRanges(x[0] * OutChannels, Threads, this, static (self, first, last) =>
+                DirectConv2d.Forward(self.input!.Span, self.weight.Value.Span, self.bias is null ? [] : self.bias.Value.Span, self.output!.Span, self.Shape(self.input), first, last));
+            return output;
+        }
+
         (int n, int o, int pixels, int window) = (x[0], OutChannels, output[2] * output[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
         Grow(ref cols, window * chunk * pixels);
@@ -138,6 +147,11 @@ public sealed class Conv2d : Layer
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
+        if (IsDirect(x))
+        {
+            return BackwardDirect(x, dy, needInputGradient, needParameterGradients);
+        }
+
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
         outputGradient = dy;
@@ -176,6 +190,49 @@ public sealed class Conv2d : Layer
 
         return needInputGradient ? inputGradient : null;
     }
+
+    /// <summary>
+    /// The direct path's backward (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
+    /// with x; dx = the scatter of dy back through every tap.
+    /// </summary>
+    private Tensor? BackwardDirect(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
+    {
+        outputGradient = dy;
+        if (needParameterGradients)
+        {
+            if (bias is not null)
+            {
+                int planeOut = dy[2] * dy[3];
+                Span<float> db = bias.Gradient.Span;
+                for (int img = 0; img < x[0]; img++)
+                {
+                    for (int ch = 0; ch < OutChannels; ch++)
+                    {
+                        db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
+                    }
+                }
+            }
+
+            Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
+                DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
+        }
+
+        if (!needInputGradient)
+        {
+            return null;
+        }
+
+        inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+        Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
+            DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
+        return inputGradient;
+    }
+
+    /// <summary>Small windows at stride 1 without padding run as direct convolutions instead of im2col + GEMM.</summary>
+    private bool IsDirect(Tensor x)
+        => DirectConv2d.Supports(InChannels, KernelHeight, KernelWidth, Stride, Padding, Im2Col.OutputSize(x[3], KernelWidth, Stride, Padding));
+
+    private ConvShape Shape(Tensor x) => new(x[0], InChannels, x[2], x[3], OutChannels, KernelHeight, KernelWidth);
 
     /// <summary>Images per chunk: as many as keep cols near <see cref="ChunkFloats"/>, at least one.</summary>
     private static int ChunkImages(int n, int pixels, int window) => Math.Clamp(ChunkFloats / Math.Max(1, pixels * window), 1, Math.Max(1, n));

@@ -19,6 +19,8 @@ public class LayerGradientTests
         { 3, 1, 2, 8, 11, 2, 2, 0, true },    // even kernel
         { 1, 4, 5, 6, 7, 1, 1, 0, true },     // 1x1 kernel
         { 2, 3, 2, 10, 9, 4, 3, 1, true },    // stride 3 leaves rows unused
+        { 2, 1, 3, 12, 14, 3, 1, 0, true },   // direct path (DirectConv2d): 9 taps, OW = 12 (overlapping last vector)
+        { 1, 3, 2, 7, 20, 3, 1, 0, false },   // direct path: 27 taps, OW = 18, no bias
     };
 
     [Theory]

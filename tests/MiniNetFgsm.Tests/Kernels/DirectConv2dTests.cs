@@ -1,0 +1,101 @@
+using MiniNetFgsm.Kernels;
+using MiniNetFgsm.Layers;
+
+namespace MiniNetFgsm.Tests.Kernels;
+
+/// <summary>The direct small-window convolution against its scalar references, on odd and edge shapes.</summary>
+public class DirectConv2dTests
+{
+    public static TheoryData<int, int, int, int, int, int, int> Shapes() => new()
+    {
+        // n, c, h, w, o, kh, kw
+        { 1, 1, 12, 12, 1, 5, 5 },     // OW = 8: exactly one vector per row
+        { 3, 1, 28, 28, 10, 5, 5 },    // lenet conv1 (OW = 24)
+        { 2, 1, 28, 28, 4, 3, 3 },     // mnist-cnn conv1 (OW = 26: an overlapping last vector)
+        { 1, 3, 9, 17, 2, 3, 3 },      // 27 taps, OW = 15
+        { 2, 2, 7, 11, 3, 1, 1 },      // 1×1 kernel, OW = 11, primes
+        { 1, 1, 5, 13, 7, 2, 5 },      // non-square kernel, OH = 4, OW = 9
+        { 1, 32, 3, 9, 2, 1, 1 },      // 32 taps, the most the direct path takes
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_IsBitIdenticalToTheScalarReference(int n, int c, int h, int w, int o, int kh, int kw)
+    {
+        var s = new ConvShape(n, c, h, w, o, kh, kw);
+        (float[] x, float[] weights, float[] bias) = Inputs(s, seed: 61);
+        float[] y = new float[n * o * s.OutputHeight * s.OutputWidth], expected = new float[y.Length];
+
+        DirectConv2d.Forward(x, weights, bias, y, s, 0, n * o);
+        DirectConv2d.ForwardReference(x, weights, bias, expected, s);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BackwardWeights_MatchesTheDoubleReferenceAndAccumulates(int n, int c, int h, int w, int o, int kh, int kw)
+    {
+        var s = new ConvShape(n, c, h, w, o, kh, kw);
+        (float[] x, float[] weights, _) = Inputs(s, seed: 62);
+        float[] dy = TestData.Uniform(new Random(63), n * o * s.OutputHeight * s.OutputWidth);
+        float[] dw = Enumerable.Repeat(0.5f, weights.Length).ToArray(), expected = (float[])dw.Clone();
+
+        DirectConv2d.BackwardWeights(x, dy, dw, s, 0, o);
+        DirectConv2d.BackwardWeightsReference(x, dy, expected, s);
+
+        Assert.True(TestData.MaxRelativeError(dw, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dw, expected)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BackwardInput_MatchesTheDoubleReferenceAndOverwrites(int n, int c, int h, int w, int o, int kh, int kw)
+    {
+        var s = new ConvShape(n, c, h, w, o, kh, kw);
+        (_, float[] weights, _) = Inputs(s, seed: 64);
+        float[] dy = TestData.Uniform(new Random(65), n * o * s.OutputHeight * s.OutputWidth);
+        float[] dx = Enumerable.Repeat(9f, n * c * h * w).ToArray(), expected = new float[dx.Length];
+
+        DirectConv2d.BackwardInput(weights, dy, dx, s, 0, n * c);
+        DirectConv2d.BackwardInputReference(weights, dy, expected, s);
+
+        Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dx, expected)}");
+    }
+
+    [Fact]
+    public void Supports_OnlyStrideOneUnpaddedSmallWindowsWithRowsOfAtLeastEight()
+    {
+        bool wide = Simd.Width >= SimdWidth.V256;
+
+        Assert.Equal(wide, DirectConv2d.Supports(1, 5, 5, 1, 0, 24));
+        Assert.False(DirectConv2d.Supports(1, 5, 5, 2, 0, 24));
+        Assert.False(DirectConv2d.Supports(1, 5, 5, 1, 1, 24));
+        Assert.False(DirectConv2d.Supports(10, 5, 5, 1, 0, 24));   // 250 taps: im2col + GEMM
+        Assert.False(DirectConv2d.Supports(1, 3, 3, 1, 0, 7));
+    }
+
+    [Fact]
+    public void Conv2dLayer_OnTheDirectPath_EqualsTheReferenceConvolution()
+    {
+        var s = new ConvShape(4, 1, 28, 28, 10, 5, 5);
+        var conv = new Conv2d(1, 10, 5);
+        (float[] x, float[] weights, float[] bias) = Inputs(s, seed: 66);
+        weights.CopyTo(conv.Weight.Value.Span);
+        bias.CopyTo(conv.Bias!.Value.Span);
+        conv.Threads = 2;
+        float[] expected = new float[4 * 10 * 24 * 24];
+
+        Tensor y = conv.Forward(new Tensor(x, 4, 1, 28, 28), training: false);
+        DirectConv2d.ForwardReference(x, weights, bias, expected, s);
+
+        Assert.True(TestData.MaxRelativeError(y.Span, expected) < 1e-6);
+    }
+
+    private static (float[] X, float[] Weights, float[] Bias) Inputs(ConvShape s, int seed)
+    {
+        var random = new Random(seed);
+        return (TestData.Uniform(random, s.Images * s.Channels * s.Height * s.Width),
+                TestData.Uniform(random, s.OutChannels * s.Taps),
+                TestData.Uniform(random, s.OutChannels));
+    }
+}
