@@ -77,9 +77,11 @@ internal static class MinimalCommand
         foreach (FgsmSweepRow row in sweep)
         {
             int k = MinimalFgsm.GridSteps(row.Epsilon);
-            var summary = new MinimalSummaryRow(row.Epsilon, k, result.FractionFooledWithin(Math.Min(k, maxK)), 1 - row.Accuracy, row.Accuracy);
+            // Beyond --max-eps the search did not look, so "fooled within" is unknown there.
+            var summary = new MinimalSummaryRow(row.Epsilon, k, k <= maxK ? result.FractionFooledWithin(k) : double.NaN, 1 - row.Accuracy, row.Accuracy);
             rows.Add(summary);
-            Console.WriteLine($"{Cli.F(summary.Epsilon, "0.000"),7}  {k,6}  {Cli.Percent(summary.FooledWithin),13}  {Cli.Percent(summary.FooledAt),9}  {Cli.F(summary.SweepAccuracy),14}");
+            string within = double.IsNaN(summary.FooledWithin) ? "n/a" : Cli.Percent(summary.FooledWithin);
+            Console.WriteLine($"{Cli.F(summary.Epsilon, "0.000"),7}  {k,6}  {within,13}  {Cli.Percent(summary.FooledAt),9}  {Cli.F(summary.SweepAccuracy),14}");
         }
 
         Console.WriteLine("fooled_within: misclassified at some k/255 ≤ eps (this search); fooled_at: misclassified by FGSM at exactly eps (= 1 − the sweep's accuracy).");
@@ -95,6 +97,14 @@ internal static class MinimalCommand
         }
 
         string pngDirectory = Path.Combine(outputDirectory, "minimal_png");
+        if (Directory.Exists(pngDirectory))
+        {
+            foreach (string old in Directory.GetFiles(pngDirectory, "*.png"))
+            {
+                File.Delete(old);      // names carry k and the prediction: a previous run's files would not be overwritten
+            }
+        }
+
         int written = 0;
         foreach (MinimalEpsilon r in result.Images.Where(r => r.MinK >= 1).Take(pngs))
         {

@@ -53,6 +53,11 @@ internal static class TrainCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             string architecture = parse.GetValue(model)!;
+            if (parse.GetValue(schedule) == "cyclic" && parse.GetResult(decay) is { Implicit: false })
+            {
+                throw new UserError("--lr-decay applies only to --lr-schedule step (cyclic sets the rate every batch).");
+            }
+
             if (parse.GetValue(adversarial) == "none")
             {
                 foreach (Option option in new Option[] { eps, advStep, robustImages, robustSteps })
@@ -122,10 +127,11 @@ internal static class TrainCommand
             if (e.CatastrophicOverfitting)
             {
                 Console.WriteLine($"catastrophic overfitting in epoch {e.Epoch}: PGD robust accuracy collapsed to {Cli.Percent(e.RobustAccuracy)}; training stopped" +
-                                  (e.RestoredEpoch is int best ? $", weights of epoch {best} (the most robust) restored" : "") +
+                                  (e.RestoredEpoch is int best ? $", the weights of epoch {best} (the most robust) restored and saved" : "") +
                                   ". Try a smaller --adv-step or --lr.");
             }
         });
+        EpochResult kept = epochs[^1].RestoredEpoch is int restored ? epochs[restored - 1] : epochs[^1];
 
         if (directory is not null)
         {
@@ -134,6 +140,6 @@ internal static class TrainCommand
 
         ModelFile.Save(path, model, architecture);
         Console.WriteLine($"saved {path} ({Cli.F(clock.Elapsed.TotalSeconds, "0.0")} s in all)");
-        return (model, epochs[^1].TestAccuracy);
+        return (model, kept.TestAccuracy);
     }
 }

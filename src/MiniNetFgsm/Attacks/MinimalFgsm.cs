@@ -40,9 +40,11 @@ public sealed record MinimalEpsilon(int Index, int Label, int CleanPrediction, i
 /// <para><b>Why it is fast.</b> At each k only the still-active images are evaluated, packed together into full
 /// batches (one forward pass each, no backward pass), so the cost is Σ min_k forward passes per image rather than
 /// 255. The per-image result does not depend on which other images share its batch: every layer treats images
-/// independently and the GEMM sums over K in the same order for every column (edge tiles are zero-padded).</para>
+/// independently and, on a single-threaded replica, the GEMM sums over K in the same order for every column (edge tiles
+/// are zero-padded).</para>
 /// <para>The gradients are computed on the same batches of <c>batchSize</c> consecutive images as
-/// <see cref="FgsmSweep"/>, so s is bit-for-bit the sweep's and the two agree exactly at every eps.</para>
+/// <see cref="FgsmSweep"/>, so s is bit-for-bit the sweep's: every image the sweep fools at a grid eps k/255 has
+/// min_k ≤ k (more can have min_k ≤ k, when their prediction flipped back before k).</para>
 /// </remarks>
 public static class MinimalFgsm
 {
@@ -83,7 +85,9 @@ public static class MinimalFgsm
         byte[] adversarialPixels = new byte[data.Count * pixels];
         data.Pixels.CopyTo(adversarialPixels);        // clean images until a flip is found
         int batches = (data.Count + batchSize - 1) / batchSize;
-        using var replicas = new ModelReplicas(model, model.Threads);
+        // A model ModelZoo cannot replicate runs as one replica on one thread: with threads inside its kernels, a GEMM
+        // could cut K differently for different batch sizes, and an image's logits would depend on the active set's size.
+        using var replicas = new ModelReplicas(model, model.Architecture is null ? 1 : model.Threads);
         int[] stepsDone = new int[replicas.Count];
         replicas.Run(r =>
         {
@@ -171,6 +175,9 @@ public static class MinimalFgsm
                 stepsDone[r] = k;
                 progress?.Report(stepsDone.Min());
             }
+
+            stepsDone[r] = maxK;          // finished early (every image flipped) or owned no batch
+            progress?.Report(stepsDone.Min());
         });
 
         return new MinimalFgsmResult(results, adversarialPixels, data.Rows, data.Cols, maxK);

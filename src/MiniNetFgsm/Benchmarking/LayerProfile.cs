@@ -8,7 +8,8 @@ using MiniNetFgsm.Training;
 namespace MiniNetFgsm.Benchmarking;
 
 /// <summary>Where one training step's time goes, per layer.</summary>
-/// <param name="Layer">The layer's name in the model (<c>loss</c> and <c>optimizer</c> for the two extra stages).</param>
+/// <param name="Layer">The layer's name in the model, or <c>loss</c> (softmax cross-entropy forward and backward, both
+/// counted as forward) or <c>optimizer</c> (the Adam step, counted as backward).</param>
 /// <param name="ForwardMicroseconds">Mean forward time per batch.</param>
 /// <param name="BackwardMicroseconds">Mean backward time per batch (input and parameter gradients, as in training).</param>
 public sealed record LayerTiming(string Layer, double ForwardMicroseconds, double BackwardMicroseconds)
@@ -28,6 +29,11 @@ public static class LayerProfile
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        if (data.Count < batch)
+        {
+            throw new ArgumentException($"The layer profile needs at least one batch of {batch} images; the data has {data.Count}.");
+        }
+
         Sequential model = ModelZoo.Create(architecture, seed: 1);
         model.Threads = 1;
         var loss = new SoftmaxCrossEntropy();

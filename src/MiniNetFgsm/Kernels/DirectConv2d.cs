@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -27,39 +28,101 @@ public static class DirectConv2d
 
     /// <summary>
     /// y[n,o,oy,ox] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x[n,c,oy+i,ox+j] for the planes p = n·O + o in [firstPlane, lastPlane).
-    /// <paramref name="bias"/> may be empty (no bias).
+    /// <paramref name="bias"/> may be empty (no bias). Sums run over the taps in (c, i, j) order with fused multiply-adds.
     /// </summary>
+    /// <remarks>
+    /// Four output channels at a time: each x vector is loaded once and feeds four accumulators (one load per four
+    /// multiply-adds besides the broadcast weights), instead of one load per multiply-add.
+    /// </remarks>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s, int firstPlane, int lastPlane)
     {
-        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps;
-        for (int plane = firstPlane; plane < lastPlane; plane++)
+        s.CheckLengths(x.Length, w.Length, y.Length, bias.Length);
+        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, image = s.Channels * s.Height * s.Width;
+        for (int plane = firstPlane; plane < lastPlane;)
         {
             int img = plane / s.OutChannels, oc = plane % s.OutChannels;
-            ReadOnlySpan<float> weights = w.Slice(oc * taps, taps);
-            ReadOnlySpan<float> image = x.Slice(img * s.Channels * s.Height * s.Width, s.Channels * s.Height * s.Width);
-            Span<float> output = y.Slice(plane * oh * ow, oh * ow);
-            float b = bias.IsEmpty ? 0f : bias[oc];
-            for (int oy = 0; oy < oh; oy++)
+            int group = Math.Min(Math.Min(4, s.OutChannels - oc), lastPlane - plane);
+            ref readonly float input = ref x[img * image];
+            for (int g = 0; g < group; g += group - g >= 4 ? 4 : 1)
             {
-                for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+                int channels = group - g >= 4 ? 4 : 1;
+                ref readonly float weights = ref w[(oc + g) * taps];
+                Span<float> output = y.Slice((plane + g) * oh * ow, channels * oh * ow);
+                if (channels == 4)
                 {
-                    int start = Math.Min(ox0, ow - Lanes);
-                    Vector256<float> acc = Vector256.Create(b);
-                    int tap = 0;
-                    for (int c = 0; c < s.Channels; c++)
+                    Forward4(in input, in weights, bias.IsEmpty ? default : bias.Slice(oc + g, 4), output, s);
+                }
+                else
+                {
+                    Forward1(in input, in weights, bias.IsEmpty ? 0f : bias[oc + g], output, s);
+                }
+            }
+
+            plane += group;
+        }
+    }
+
+    private static void Forward4(ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
+    {
+        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, plane = oh * ow;
+        Vector256<float> b0 = Vector256.Create(bias.IsEmpty ? 0f : bias[0]), b1 = Vector256.Create(bias.IsEmpty ? 0f : bias[1]);
+        Vector256<float> b2 = Vector256.Create(bias.IsEmpty ? 0f : bias[2]), b3 = Vector256.Create(bias.IsEmpty ? 0f : bias[3]);
+        for (int oy = 0; oy < oh; oy++)
+        {
+            for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+            {
+                int start = Math.Min(ox0, ow - Lanes);
+                Vector256<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+                int tap = 0;
+                for (int c = 0; c < s.Channels; c++)
+                {
+                    for (int i = 0; i < s.KernelHeight; i++)
                     {
-                        for (int i = 0; i < s.KernelHeight; i++)
+                        // In bounds: start + j + 8 ≤ OW − 8 + KW − 1 + 8 = W (checked once by CheckLengths).
+                        nuint row = (nuint)((c * s.Height + oy + i) * s.Width + start);
+                        for (int j = 0; j < s.KernelWidth; j++, tap++)
                         {
-                            ReadOnlySpan<float> row = image.Slice((c * s.Height + oy + i) * s.Width + start);
-                            for (int j = 0; j < s.KernelWidth; j++, tap++)
-                            {
-                                acc += Vector256.Create(weights[tap]) * Vector256.Create(row[j..]);
-                            }
+                            Vector256<float> v = Vector256.LoadUnsafe(in x, row + (nuint)j);
+                            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), tap)), v, a0);
+                            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), taps + tap)), v, a1);
+                            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 2 * taps + tap)), v, a2);
+                            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 3 * taps + tap)), v, a3);
                         }
                     }
-
-                    acc.CopyTo(output[(oy * ow + start)..]);
                 }
+
+                int at = oy * ow + start;
+                a0.CopyTo(y[at..]);
+                a1.CopyTo(y[(plane + at)..]);
+                a2.CopyTo(y[(2 * plane + at)..]);
+                a3.CopyTo(y[(3 * plane + at)..]);
+            }
+        }
+    }
+
+    private static void Forward1(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
+    {
+        int oh = s.OutputHeight, ow = s.OutputWidth;
+        for (int oy = 0; oy < oh; oy++)
+        {
+            for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+            {
+                int start = Math.Min(ox0, ow - Lanes);
+                Vector256<float> acc = Vector256.Create(bias);
+                int tap = 0;
+                for (int c = 0; c < s.Channels; c++)
+                {
+                    for (int i = 0; i < s.KernelHeight; i++)
+                    {
+                        nuint row = (nuint)((c * s.Height + oy + i) * s.Width + start);
+                        for (int j = 0; j < s.KernelWidth; j++, tap++)
+                        {
+                            acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), tap)), Vector256.LoadUnsafe(in x, row + (nuint)j), acc);
+                        }
+                    }
+                }
+
+                acc.CopyTo(y[(oy * ow + start)..]);
             }
         }
     }
@@ -67,12 +130,17 @@ public static class DirectConv2d
     /// <summary>
     /// dW[o,c,i,j] += Σ_{n,oy,ox} dy[n,o,oy,ox] · x[n,c,oy+i,ox+j] for output channels o in [firstChannel, lastChannel).
     /// Forward was y = Σ w · x, so each weight's gradient is the correlation of dy with the input it multiplied.
+    /// Four output channels at a time share each x vector; each weight's sum is one vector accumulator, reduced at the end.
     /// </summary>
     public static void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, in ConvShape s, int firstChannel, int lastChannel)
     {
-        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, planeIn = s.Height * s.Width;
-        for (int oc = firstChannel; oc < lastChannel; oc++)
+        s.CheckLengths(x.Length, dw.Length, dy.Length, 0);
+        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, planeIn = s.Height * s.Width, planeOut = oh * ow;
+        ref readonly float x0 = ref x[0];
+        ref readonly float d0 = ref dy[0];
+        for (int oc = firstChannel; oc < lastChannel;)
         {
+            int group = Math.Min(4, lastChannel - oc);
             int tap = 0;
             for (int c = 0; c < s.Channels; c++)
             {
@@ -80,66 +148,106 @@ public static class DirectConv2d
                 {
                     for (int j = 0; j < s.KernelWidth; j++, tap++)
                     {
-                        Vector256<float> acc = Vector256<float>.Zero;
+                        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                         for (int img = 0; img < s.Images; img++)
                         {
-                            ReadOnlySpan<float> gradient = dy.Slice((img * s.OutChannels + oc) * oh * ow, oh * ow);
-                            ReadOnlySpan<float> input = x.Slice((img * s.Channels + c) * planeIn, planeIn);
+                            nuint inPlane = (nuint)((img * s.Channels + c) * planeIn), outPlane = (nuint)((img * s.OutChannels + oc) * planeOut);
                             for (int oy = 0; oy < oh; oy++)
                             {
                                 for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
                                 {
                                     int start = Math.Min(ox0, ow - Lanes);
-                                    Vector256<float> d = Vector256.Create(gradient[(oy * ow + start)..]) & NewLanes(ox0 - start);
-                                    acc += d * Vector256.Create(input[((oy + i) * s.Width + start + j)..]);
+                                    Vector256<float> fresh = NewLanes(ox0 - start);
+                                    Vector256<float> v = Vector256.LoadUnsafe(in x0, inPlane + (nuint)((oy + i) * s.Width + start + j));
+                                    nuint at = outPlane + (nuint)(oy * ow + start);
+                                    a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at) & fresh, v, a0);
+                                    if (group == 4)
+                                    {
+                                        a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)planeOut) & fresh, v, a1);
+                                        a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(2 * planeOut)) & fresh, v, a2);
+                                        a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(3 * planeOut)) & fresh, v, a3);
+                                    }
                                 }
                             }
                         }
 
-                        dw[oc * taps + tap] += Vector256.Sum(acc);
+                        dw[oc * taps + tap] += Vector256.Sum(a0);
+                        if (group == 4)
+                        {
+                            dw[(oc + 1) * taps + tap] += Vector256.Sum(a1);
+                            dw[(oc + 2) * taps + tap] += Vector256.Sum(a2);
+                            dw[(oc + 3) * taps + tap] += Vector256.Sum(a3);
+                        }
                     }
                 }
             }
+
+            oc += group == 4 ? 4 : 1;
         }
     }
 
     /// <summary>
     /// dx[n,c,y,x] = Σ_{o,i,j} w[o,c,i,j] · dy[n,o,y−i,x−j] for the planes p = n·C + c in [firstPlane, lastPlane)
-    /// (overwritten). Forward was y[oy,ox] += w · x[oy+i,ox+j], so each dy element is scattered back through every tap.
+    /// (overwritten). Forward was y[oy,ox] += w · x[oy+i,ox+j], so each dy element is scattered back through every tap;
+    /// four output channels at a time, so each dx vector is loaded and stored once per four multiply-adds.
     /// </summary>
     public static void BackwardInput(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, in ConvShape s, int firstPlane, int lastPlane)
     {
-        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, planeIn = s.Height * s.Width;
+        s.CheckLengths(dx.Length, w.Length, dy.Length, 0);
+        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, planeIn = s.Height * s.Width, planeOut = oh * ow, window = s.KernelHeight * s.KernelWidth;
+        ref readonly float d0 = ref dy[0];
         for (int plane = firstPlane; plane < lastPlane; plane++)
         {
             int img = plane / s.Channels, c = plane % s.Channels;
             Span<float> input = dx.Slice(plane * planeIn, planeIn);
             input.Clear();
-            for (int oc = 0; oc < s.OutChannels; oc++)
+            ref float dx0 = ref input[0];
+            for (int oc = 0; oc < s.OutChannels;)
             {
-                ReadOnlySpan<float> gradient = dy.Slice((img * s.OutChannels + oc) * oh * ow, oh * ow);
-                ReadOnlySpan<float> weights = w.Slice(oc * taps + c * s.KernelHeight * s.KernelWidth, s.KernelHeight * s.KernelWidth);
+                int group = Math.Min(4, s.OutChannels - oc) == 4 ? 4 : 1;
+                nuint outPlane = (nuint)((img * s.OutChannels + oc) * planeOut);
                 for (int oy = 0; oy < oh; oy++)
                 {
                     for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
                     {
                         int start = Math.Min(ox0, ow - Lanes);
-                        Vector256<float> d = Vector256.Create(gradient[(oy * ow + start)..]) & NewLanes(ox0 - start);
+                        Vector256<float> fresh = NewLanes(ox0 - start);
+                        nuint at = outPlane + (nuint)(oy * ow + start);
+                        Vector256<float> g0 = Vector256.LoadUnsafe(in d0, at) & fresh, g1 = default, g2 = default, g3 = default;
+                        if (group == 4)
+                        {
+                            g1 = Vector256.LoadUnsafe(in d0, at + (nuint)planeOut) & fresh;
+                            g2 = Vector256.LoadUnsafe(in d0, at + (nuint)(2 * planeOut)) & fresh;
+                            g3 = Vector256.LoadUnsafe(in d0, at + (nuint)(3 * planeOut)) & fresh;
+                        }
+
                         for (int i = 0; i < s.KernelHeight; i++)
                         {
-                            Span<float> row = input.Slice((oy + i) * s.Width + start);
                             for (int j = 0; j < s.KernelWidth; j++)
                             {
-                                (Vector256.Create((ReadOnlySpan<float>)row[j..]) + Vector256.Create(weights[i * s.KernelWidth + j]) * d).CopyTo(row[j..]);
+                                int tap = c * window + i * s.KernelWidth + j;
+                                nuint to = (nuint)((oy + i) * s.Width + start + j);
+                                Vector256<float> acc = Vector256.LoadUnsafe(ref dx0, to);
+                                acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[oc * taps + tap]), g0, acc);
+                                if (group == 4)
+                                {
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[(oc + 1) * taps + tap]), g1, acc);
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[(oc + 2) * taps + tap]), g2, acc);
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[(oc + 3) * taps + tap]), g3, acc);
+                                }
+
+                                acc.StoreUnsafe(ref dx0, to);
                             }
                         }
                     }
                 }
+
+                oc += group;
             }
         }
     }
 
-    /// <summary>Scalar reference of <see cref="Forward"/>.</summary>
+    /// <summary>Scalar reference of <see cref="Forward"/>: the same fused multiply-adds in the same order, so bit-identical.</summary>
     public static void ForwardReference(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;
@@ -158,7 +266,7 @@ public static class DirectConv2d
                             {
                                 for (int j = 0; j < s.KernelWidth; j++)
                                 {
-                                    acc += w[((oc * s.Channels + c) * s.KernelHeight + i) * s.KernelWidth + j] * x[((img * s.Channels + c) * s.Height + oy + i) * s.Width + ox + j];
+                                    acc = MathF.FusedMultiplyAdd(w[((oc * s.Channels + c) * s.KernelHeight + i) * s.KernelWidth + j], x[((img * s.Channels + c) * s.Height + oy + i) * s.Width + ox + j], acc);
                                 }
                             }
                         }
@@ -259,4 +367,14 @@ public readonly record struct ConvShape(int Images, int Channels, int Height, in
 
     /// <summary>C·KH·KW.</summary>
     public int Taps => Channels * KernelHeight * KernelWidth;
+
+    /// <summary>Throws when a buffer is shorter than these sizes need (the kernels' inner loops rely on it).</summary>
+    public void CheckLengths(int x, int w, int y, int bias)
+    {
+        if (x < Images * Channels * Height * Width || w < OutChannels * Taps || y < Images * OutChannels * OutputHeight * OutputWidth
+            || (bias != 0 && bias < OutChannels) || OutputWidth < 8)
+        {
+            throw new ArgumentException($"Buffers too small for the convolution {this}: x {x}, w {w}, y {y}, bias {bias}.");
+        }
+    }
 }

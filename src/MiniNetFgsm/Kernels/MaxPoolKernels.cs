@@ -9,7 +9,7 @@ public static class MaxPoolKernels
     /// For ox &lt; y.Length: y[ox] = max(r0[2ox], r0[2ox+1], r1[2ox], r1[2ox+1]) and arg[ox] = topIndex + the offset of
     /// that maximum (0, 1, w, w + 1), where r0 and r1 are two consecutive input rows (r1 starts w floats after r0, and
     /// r0[0] is element <paramref name="topIndex"/> of the input). On ties the first in row-major order wins (strictly
-    /// greater replaces), as in PyTorch. Both rows need at least 2·y.Length elements; pass longer spans (the rest of the input) to let the vector loop run to the end.
+    /// greater replaces), as in PyTorch. NaN is not propagated (PyTorch does): a NaN input wins only as the window's first element. Both rows need at least 2·y.Length elements; pass longer spans (the rest of the input) to let the vector loop run to the end.
     /// </summary>
     /// <remarks>
     /// SIMD without shuffles: vectors loaded at column j and at j + 1 put each window's four candidates in the same lane at

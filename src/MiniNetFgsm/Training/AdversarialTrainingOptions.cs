@@ -27,8 +27,8 @@ public sealed record AdversarialTrainingOptions
     public int RobustSteps { get; init; } = 20;
 
     /// <summary>
-    /// Catastrophic overfitting is declared when an epoch's robust accuracy falls below this fraction of the best
-    /// epoch's so far (or below 2% outright).
+    /// Catastrophic overfitting is declared when an epoch's robust accuracy falls below this fraction of an earlier
+    /// epoch's best (or below 2% after an earlier epoch reached 4%).
     /// </summary>
     public double CollapseRatio { get; init; } = 0.5;
 

@@ -18,8 +18,8 @@ internal sealed class FastFgsmExamples(AdversarialTrainingOptions options, int s
     /// <summary>
     /// x_adv for the batch <paramref name="x"/> (N, 1, H, W): per image i, δ_i ~ U(−eps, eps) from the generator of stream
     /// (epoch, <paramref name="firstPosition"/> + i), then one step δ ← clamp(δ + α · sign(∇δ L), −eps, eps), all clamped to
-    /// [0, 1]. The gradient comes from a forward in training mode (dropout on, as the step it feeds), without touching the
-    /// parameter gradients. Returns a buffer owned by this object.
+    /// [0, 1]. The gradient comes from a forward in training mode (dropout on, with a fresh mask drawn from the replica's
+    /// dropout stream, not the training step's), without touching the parameter gradients. Returns a buffer owned by this object.
     /// </summary>
     public Tensor Make(Sequential model, Tensor x, ReadOnlySpan<int> labels, int epoch, int firstPosition)
     {

@@ -4,12 +4,12 @@ namespace MiniNetFgsm.Training;
 
 /// <summary>
 /// Watches robust accuracy epoch by epoch during adversarial training and detects catastrophic overfitting: an epoch
-/// whose robust accuracy falls below <c>ratio ×</c> the best epoch's so far, or below 2% outright. It keeps a copy of
-/// the most robust epoch's weights so they can be put back.
+/// whose robust accuracy falls below <c>ratio ×</c> an earlier epoch's best, or below 2% after having been at least 4%.
+/// It keeps a copy of the most robust epoch's weights so they can be put back.
 /// </summary>
 internal sealed class RobustnessMonitor(Sequential model, double collapseRatio)
 {
-    /// <summary>Robust accuracy below this is a collapse whatever came before.</summary>
+    /// <summary>Robust accuracy below this is a collapse once an earlier epoch reached twice as much, whatever the ratio.</summary>
     public const double CollapseFloor = 0.02;
 
     private float[][]? bestWeights;
@@ -30,7 +30,8 @@ internal sealed class RobustnessMonitor(Sequential model, double collapseRatio)
             bestWeights = model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
         }
 
-        return robustAccuracy < CollapseFloor || robustAccuracy < collapseRatio * BestAccuracy;
+        // A collapse is a drop from robustness reached before: an early epoch that is merely not robust yet is not one.
+        return BestEpoch < epoch && (robustAccuracy < collapseRatio * BestAccuracy || (robustAccuracy < CollapseFloor && BestAccuracy >= 2 * CollapseFloor));
     }
 
     /// <summary>Copies the most robust epoch's weights back into the model; returns that epoch (null when none was kept).</summary>

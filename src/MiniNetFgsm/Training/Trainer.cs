@@ -120,7 +120,7 @@ public static class Trainer
                 double robust = RobustAccuracy(model, test, settings, options);
                 bool collapsed = monitor.Observe(epoch, robust);
                 result = result with { RobustAccuracy = robust, CatastrophicOverfitting = collapsed };
-                if (collapsed && monitor.BestEpoch != epoch)
+                if (collapsed)
                 {
                     result = result with { RestoredEpoch = monitor.RestoreBest() };
                 }

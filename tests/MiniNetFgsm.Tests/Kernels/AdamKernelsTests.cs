@@ -31,11 +31,39 @@ public class AdamKernelsTests
                 AdamKernels.Step(width, t1, g, m1, v1, s);
                 AdamKernels.StepReference(t2, g, m2, v2, s);
 
+                if (length > 3 && weightDecay == 0f)
+                {
+                    Assert.Equal(theta[1], t1[1]);      // m = v = g = 0: θ moves by 0 / (0 + ε) = 0
+                }
+
                 Assert.Equal(t2, t1);
                 Assert.Equal(m2, m1);
                 Assert.Equal(v2, v1);
             }
         }
+    }
+
+    [Fact]
+    public void AdamOptimizer_TwoThreadsOnALargeTensor_GivesTheSameBitsAsOne()
+    {
+        var random = new Random(42);
+        MiniNetFgsm.Layers.Parameter[] one = [new("w", 100_003)], two = [new("w", 100_003)];
+        float[] initial = TestData.Uniform(random, 100_003);
+        initial.CopyTo(one[0].Value.Span);
+        initial.CopyTo(two[0].Value.Span);
+        var a = new MiniNetFgsm.Optimizers.Adam(one) { Threads = 1 };
+        var b = new MiniNetFgsm.Optimizers.Adam(two) { Threads = 2 };
+
+        for (int step = 0; step < 3; step++)
+        {
+            float[] g = TestData.Uniform(random, 100_003);
+            g.CopyTo(one[0].Gradient.Span);
+            g.CopyTo(two[0].Gradient.Span);
+            a.Step();
+            b.Step();
+        }
+
+        Assert.Equal(one[0].Value.Span.ToArray(), two[0].Value.Span.ToArray());
     }
 
     [Fact]
