@@ -38,11 +38,14 @@ internal static class DemoCommand
     private static void Run(string outputDirectory, string? dataDirectory, int threads)
     {
         var clock = Stopwatch.StartNew();
-        var options = new TrainingOptions { Epochs = 3, BatchSize = 64, Optimizer = "adam", LearningRate = 0.002f, Seed = 1, Threads = threads };
+        var options = new TrainingOptions
+        {
+            Epochs = 3, BatchSize = 64, Optimizer = "adam", LearningRate = 0.003f, LearningRateSchedule = "cyclic", Seed = 1, Threads = threads,
+        };
         Directory.CreateDirectory(outputDirectory);
         string modelPath = Path.Combine(outputDirectory, "lenet.safetensors");
         string settingsPath = Path.Combine(outputDirectory, "lenet.settings.txt");
-        string settings = $"lenet epochs={options.Epochs} batch={options.BatchSize} optimizer={options.Optimizer} lr={Cli.F(options.LearningRate, "R")} seed={options.Seed} threads={threads}";
+        string settings = $"lenet epochs={options.Epochs} batch={options.BatchSize} optimizer={options.Optimizer} lr={Cli.F(options.LearningRate, "R")} schedule={options.LearningRateSchedule} seed={options.Seed} threads={threads}";
 
         Sequential model;
         if (File.Exists(modelPath) && File.Exists(settingsPath) && File.ReadAllText(settingsPath).Trim() == settings)

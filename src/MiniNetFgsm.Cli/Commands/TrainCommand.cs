@@ -17,12 +17,12 @@ internal static class TrainCommand
         model.AcceptOnlyFromAmong([.. ModelZoo.Architectures]);
         var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
-        var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.001 for adam, 0.01 for sgd)." };
+        var lr = new Option<float?>("--lr") { Description = "Learning rate, the peak of the cyclic schedule (default: 0.003 for adam, 0.01 for sgd)." };
         var decay = new Option<float>("--lr-decay") { Description = "Multiply the learning rate by this after every epoch (PyTorch StepLR gamma; 1 = constant).", DefaultValueFactory = _ => 0.7f };
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "step: multiply by --lr-decay after every epoch; cyclic: rise linearly from 0 to --lr over the first 40% of the batches, then fall to 0.",
-            DefaultValueFactory = _ => "step",
+            DefaultValueFactory = _ => "cyclic",
         };
         schedule.AcceptOnlyFromAmong("step", "cyclic");
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9) or adam.", DefaultValueFactory = _ => "adam" };
@@ -75,7 +75,7 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batch),
                 Optimizer = opt,
-                LearningRate = parse.GetValue(lr) ?? (opt == "sgd" ? 0.01f : 0.001f),
+                LearningRate = parse.GetValue(lr) ?? (opt == "sgd" ? 0.01f : 0.003f),
                 LearningRateDecay = parse.GetValue(decay),
                 LearningRateSchedule = parse.GetValue(schedule)!,
                 Seed = parse.GetValue(seed),

@@ -49,6 +49,7 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("train --adversarial fgsm --adv-step -1", "Adversarial step size must be a positive number (got -1)")]
     [InlineData("train --adversarial fgsm --robust-steps 0", "Robust-accuracy PGD steps must be at least 1 (got 0)")]
     [InlineData("train --lr-schedule cosine", "'cosine' not recognized")]
+    [InlineData("train --lr-decay 0.5", "--lr-decay applies only to --lr-schedule step")]
     public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
     {
         string[] args = Arguments(commandLine);
