@@ -11,8 +11,9 @@ namespace MiniNetFgsm.Layers;
 /// <remarks>
 /// Shapes: x is (N,C,H,W), y is (N,O,OH,OW); let P = OH·OW. Computed as matrix products over chunks of B images:
 /// cols (C·KH·KW, B·P) = im2col(x chunk); out (O, B·P) = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
-/// Small windows at stride 1 without padding (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
-/// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows.
+/// At stride 1 without padding, small windows (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
+/// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows, and so does the
+/// forward pass of layers with narrow outputs (lenet's conv2, 8 wide); where each path runs is what measured faster.
 /// A chunk's cols are sized to stay in cache (about 2 MiB) instead of unrolling the whole batch: the GEMM then
 /// reads what im2col just wrote from cache, and memory stays small. The backward pass unrolls each chunk again
 /// rather than keeping every chunk's cols from the forward pass (one extra im2col, far cheaper than the GEMMs).
@@ -115,7 +116,7 @@ public sealed class Conv2d : Layer
         }
 
         input = x;
-        if (IsDirect(x))
+        if (DirectConv2d.SupportsForward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
         {
             Parallelism.ForRanges(x[0] * OutChannels, Threads, this, static (self, first, last) =>
                 DirectConv2d.Forward(self.input!.Span, self.weight.Value.Span, self.bias is null ? [] : self.bias.Value.Span, self.output!.Span, self.Shape(self.input), first, last));
@@ -147,7 +148,7 @@ public sealed class Conv2d : Layer
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
-        if (IsDirect(x))
+        if (DirectConv2d.SupportsBackward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
         {
             return BackwardDirect(x, dy, needInputGradient, needParameterGradients);
         }
@@ -155,6 +156,8 @@ public sealed class Conv2d : Layer
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
         outputGradient = dy;
+        Grow(ref cols, window * chunk * pixels);      // a direct forward pass (narrow rows) left these unsized
+        Grow(ref rows, o * chunk * pixels);
         if (needInputGradient)
         {
             Grow(ref dcols, window * chunk * pixels);
@@ -228,9 +231,7 @@ public sealed class Conv2d : Layer
         return inputGradient;
     }
 
-    /// <summary>Small windows at stride 1 without padding run as direct convolutions instead of im2col + GEMM.</summary>
-    private bool IsDirect(Tensor x)
-        => DirectConv2d.Supports(InChannels, KernelHeight, KernelWidth, Stride, Padding, Im2Col.OutputSize(x[3], KernelWidth, Stride, Padding));
+    private int OutputWidth(Tensor x) => Im2Col.OutputSize(x[3], KernelWidth, Stride, Padding);
 
     private ConvShape Shape(Tensor x) => new(x[0], InChannels, x[2], x[3], OutChannels, KernelHeight, KernelWidth);
 

@@ -15,7 +15,9 @@ public class DirectConv2dTests
         { 1, 3, 9, 17, 2, 3, 3 },      // 27 taps, OW = 15
         { 2, 2, 7, 11, 3, 1, 1 },      // 1×1 kernel, OW = 11, primes
         { 1, 1, 5, 13, 7, 2, 5 },      // non-square kernel, OH = 4, OW = 9
-        { 1, 32, 3, 9, 2, 1, 1 },      // 32 taps, the most the direct path takes
+        { 1, 32, 3, 9, 2, 1, 1 },      // 32 taps, the most the direct backward takes
+        { 5, 10, 12, 12, 20, 5, 5 },   // lenet conv2 (250 taps, OW = 8): direct forward only
+        { 1, 3, 13, 21, 6, 4, 4 },     // 48 taps, OW = 18, 6 output channels (a group of 4 and two single ones)
     };
 
     [Theory]
@@ -63,15 +65,18 @@ public class DirectConv2dTests
     }
 
     [Fact]
-    public void Supports_OnlyStrideOneUnpaddedSmallWindowsWithRowsOfAtLeastEight()
+    public void Supports_StrideOneUnpaddedRowsOfAtLeastEight_ForwardAlsoForNarrowRows()
     {
         bool wide = Simd.Width >= SimdWidth.V256;
 
-        Assert.Equal(wide, DirectConv2d.Supports(1, 5, 5, 1, 0, 24));
-        Assert.False(DirectConv2d.Supports(1, 5, 5, 2, 0, 24));
-        Assert.False(DirectConv2d.Supports(1, 5, 5, 1, 1, 24));
-        Assert.False(DirectConv2d.Supports(10, 5, 5, 1, 0, 24));   // 250 taps: im2col + GEMM
-        Assert.False(DirectConv2d.Supports(1, 3, 3, 1, 0, 7));
+        Assert.Equal(wide, DirectConv2d.SupportsForward(1, 5, 5, 1, 0, 24));
+        Assert.Equal(wide, DirectConv2d.SupportsBackward(1, 5, 5, 1, 0, 24));
+        Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 2, 0, 24));
+        Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 1, 1, 24));
+        Assert.Equal(wide, DirectConv2d.SupportsForward(10, 5, 5, 1, 0, 8));   // lenet conv2: narrow rows
+        Assert.False(DirectConv2d.SupportsBackward(10, 5, 5, 1, 0, 8));       // 250 taps: backward by im2col + GEMM
+        Assert.False(DirectConv2d.SupportsForward(32, 3, 3, 1, 0, 24));       // mnist-cnn conv2
+        Assert.False(DirectConv2d.SupportsForward(1, 3, 3, 1, 0, 7));
     }
 
     [Fact]
