@@ -1,6 +1,7 @@
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Optimizers;
+using MiniNetFgsm.Training;
 
 namespace MiniNetFgsm.Tests.Layers;
 
@@ -23,6 +24,41 @@ public class AllocationTests
             model.ZeroGradients();
             loss.Forward(model.Forward(x, training: true), labels);
             model.Backward(loss.Backward(), needInputGradient: true);
+            optimizer.Step();
+        }
+
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            Step();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [InlineData(ModelZoo.LeNet)]
+    [InlineData(ModelZoo.MnistCnn)]
+    public void AdversarialTrainingStep_AfterWarmUp_AllocatesNothing(string architecture)
+    {
+        Sequential model = ModelZoo.Create(architecture);
+        model.Threads = 1;
+        var optimizer = new Adam(model.Parameters);
+        var loss = new SoftmaxCrossEntropy();
+        var examples = new FastFgsmExamples(new AdversarialTrainingOptions { Epsilon = 0.3f }, seed: 1);
+        var x = new Tensor(TestData.Uniform(new Random(1), 8 * 28 * 28, 0, 1), 8, 1, 28, 28);
+        int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
+        int position = 0;
+        void Step()
+        {
+            model.ZeroGradients();
+            Tensor xAdv = examples.Make(model, x, labels, epoch: 1, firstPosition: position += 8);
+            loss.Forward(model.Forward(xAdv, training: true), labels);
+            model.Backward(loss.Backward(), needInputGradient: false);
             optimizer.Step();
         }
 
