@@ -1,6 +1,5 @@
 using System.Globalization;
 using MiniNetFgsm.Tests.Cli;
-using CliCore = MiniNetFgsm.Cli.Cli;
 
 namespace MiniNetFgsm.Tests.Attacks;
 
@@ -79,13 +78,7 @@ public sealed class AttackCliTests(TinyMnistRun run) : IClassFixture<TinyMnistRu
 
         CliResult result = Mininet.Run(args);
 
-        Assert.True(result.ExitCode == CliCore.UserErrorExit, result.ToString());
-        string[] lines = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, result.ToString());
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(expected, lines[0]);
-        Assert.DoesNotContain("   at ", result.Error);
-        Assert.DoesNotContain("Exception", result.Error);
+        CliErrorTests.AssertOneUserErrorLine(result, expected);
     }
 
     [Fact]

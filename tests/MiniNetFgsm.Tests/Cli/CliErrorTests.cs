@@ -56,6 +56,12 @@ public sealed class CliErrorTests : IDisposable
 
         CliResult result = Mininet.Run(args);
 
+        AssertOneUserErrorLine(result, expected);
+    }
+
+    /// <summary>Exit code 2 and exactly one stderr line, "error: …" containing <paramref name="expected"/>, with no stack trace.</summary>
+    internal static void AssertOneUserErrorLine(CliResult result, string expected)
+    {
         Assert.True(result.ExitCode == CliCore.UserErrorExit, result.ToString());
         string[] lines = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, result.ToString());

@@ -27,17 +27,7 @@ public class AllocationTests
             optimizer.Step();
         }
 
-        Step();
-        Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
-        {
-            Step();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, AllocatedAfterWarmUp(Step));
     }
 
     [Theory]
@@ -62,16 +52,20 @@ public class AllocationTests
             optimizer.Step();
         }
 
-        Step();
-        Step();
+        Assert.Equal(0, AllocatedAfterWarmUp(Step));
+    }
+
+    /// <summary>Bytes this thread allocates in three calls of <paramref name="step"/> after two warm-up calls.</summary>
+    private static long AllocatedAfterWarmUp(Action step)
+    {
+        step();
+        step();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 3; i++)
         {
-            Step();
+            step();
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }
