@@ -58,6 +58,14 @@ else
 fi
 
 # ---- PyTorch side ---------------------------------------------------------------------------
+# The C# run leaves the 1-minute load average high, and torch's OpenMP threads slow down on a loaded machine: wait
+# (up to 60 s) until it falls below half a core before starting the peer.
+settle() {
+  for _ in $(seq 1 30); do
+    awk '{ exit !($1 < 0.5) }' /proc/loadavg 2>/dev/null && return
+    sleep 2
+  done
+}
 PT_OK=1
 if [ -n "$PT_CSV" ]; then
   filter_csv < "$PT_CSV" > "$TMP/pt.csv"
@@ -66,6 +74,7 @@ elif ! "$PYTHON" -c 'import torch' > /dev/null 2>&1; then
   echo "compare.sh: (install it with: apt-get install -y python3-torch libopenblas0-pthread)" >&2
   PT_OK=0
 else
+  [ -z "$CS_CSV" ] && settle
   echo "== PyTorch: $PYTHON bench/peers/pytorch_reference.py ${ARGS[*]}" >&2
   "$PYTHON" "$ROOT/bench/peers/pytorch_reference.py" "${ARGS[@]}" > "$TMP/pt.raw"
   st=$?
