@@ -33,7 +33,9 @@ public class LayerGradientTests
         Randomize(conv, random);
         var x = new Tensor(TestData.Uniform(random, n * c * h * w), n, c, h, w);
 
-        GradientCheck.CheckLayer(conv, x, random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(conv, x, random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -44,7 +46,9 @@ public class LayerGradientTests
         Randomize(conv, random);
         var x = new Tensor(TestData.Uniform(random, 2 * 2 * 6 * 5), 2, 2, 6, 5);
 
-        GradientCheck.CheckLayer(conv, x, random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(conv, x, random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Theory]
@@ -58,7 +62,9 @@ public class LayerGradientTests
         var pool = new MaxPool2d(kernel, stride);
         var x = new Tensor(DistinctValues(random, 2 * 3 * 7 * 6), 2, 3, 7, 6);
 
-        GradientCheck.CheckLayer(pool, x, random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(pool, x, random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -71,7 +77,9 @@ public class LayerGradientTests
             values[i] += values[i] >= 0 ? 0.05f : -0.05f;
         }
 
-        GradientCheck.CheckLayer(new ReLU(), new Tensor(values, 3, 37), random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(new ReLU(), new Tensor(values, 3, 37), random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Theory]
@@ -85,7 +93,9 @@ public class LayerGradientTests
         Randomize(dense, random);
         var x = new Tensor(TestData.Uniform(random, n * inFeatures), n, inFeatures);
 
-        GradientCheck.CheckLayer(dense, x, random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(dense, x, random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -96,7 +106,9 @@ public class LayerGradientTests
         Randomize(dense, random);
         var x = new Tensor(TestData.Uniform(random, 3 * 12), 3, 2, 3, 2);
 
-        GradientCheck.CheckLayer(dense, x, random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(dense, x, random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -104,7 +116,9 @@ public class LayerGradientTests
     {
         var random = new Random(16);
 
-        GradientCheck.CheckLayer(new Flatten(), new Tensor(TestData.Uniform(random, 2 * 3 * 4 * 5), 2, 3, 4, 5), random);
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(new Flatten(), new Tensor(TestData.Uniform(random, 2 * 3 * 4 * 5), 2, 3, 4, 5), random);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -114,7 +128,9 @@ public class LayerGradientTests
         var dropout = new Dropout(0.4);
         var x = new Tensor(TestData.Uniform(random, 5 * 23), 5, 23);
 
-        GradientCheck.CheckLayer(dropout, x, random, training: true, beforeForward: () => dropout.Reseed(99));
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(dropout, x, random, training: true, beforeForward: () => dropout.Reseed(99));
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
     }
 
     [Fact]
@@ -127,7 +143,9 @@ public class LayerGradientTests
         loss.Forward(logits, labels);
         float[] analytic = (float[])loss.Backward().Data.Clone();
 
-        GradientCheck.Check("softmax-CE dz", () => loss.Forward(logits, labels), logits.Data, analytic, 1e-2, 1e-4, 1e-2);
+        GradientCheckResult dz = GradientCheck.Check("softmax-CE dz", () => loss.Forward(logits, labels), logits.Data, analytic, 1e-2, 1e-4, 1e-2);
+
+        Assert.True(dz.WorstRatio <= 1, dz.ToString());
     }
 
     [Fact]
@@ -155,8 +173,11 @@ public class LayerGradientTests
         double Loss() => loss.Forward(model.Forward(x, training: false), labels);
 
         // h = 1e-3: small enough that no ReLU or pooling window changes branch for this seed.
-        GradientCheck.Check("Sequential dL/dx", Loss, x.Data, dx, 1e-3, 2e-4, 2e-2);
-        GradientCheck.Check("Sequential dL/dconv1.weight", Loss, model.GetParameter("conv1.weight").Value.Data, dConv1, 1e-3, 2e-4, 2e-2);
+        GradientCheckResult input = GradientCheck.Check("Sequential dL/dx", Loss, x.Data, dx, 1e-3, 2e-4, 2e-2);
+        GradientCheckResult weight = GradientCheck.Check("Sequential dL/dconv1.weight", Loss, model.GetParameter("conv1.weight").Value.Data, dConv1, 1e-3, 2e-4, 2e-2);
+
+        Assert.True(input.WorstRatio <= 1, input.ToString());
+        Assert.True(weight.WorstRatio <= 1, weight.ToString());
     }
 
     private static void Randomize(Layer layer, Random random)
