@@ -3,7 +3,10 @@
 
 For each architecture (lenet, mnist-cnn), with torch.manual_seed(1234) set right before the model is
 built (so each file is independent of the order here):
-  <arch>_random.safetensors  state_dict (default PyTorch init), metadata {"architecture": <arch>}
+  lenet_random.safetensors   state_dict (default PyTorch init), metadata {"architecture": "lenet"}
+  mnist-cnn: no model file (it would be 4.8 MB). Its weights are hash_uniform_state_dict() below, which the C# tests
+             re-create bit for bit (PyTorchFixtureTests.HashUniformWeights); the io file's metadata lists the
+             state_dict names and shapes instead.
   <arch>_io.safetensors      input [16,1,28,28]   first 16 t10k images, pixels/255
                              labels [16]          true labels, as F32
                              logits [16,10]       model.eval() logits
@@ -33,6 +36,25 @@ N_IMAGES = 16
 EPS = 0.1
 
 
+def hash_uniform(index: int, count: int, bound: float):
+    """count float32 values in [-bound, bound): u = ((i * 2654435761 + (index + 1) * 40503) mod 2^32) / 2^32,
+    v = float32((2u - 1) * bound) computed in float64. Exactly reproducible in any language."""
+    i = np.arange(count, dtype=np.uint64)
+    u = ((i * np.uint64(2654435761) + np.uint64((index + 1) * 40503)) % np.uint64(1 << 32)).astype(np.float64) / 4294967296.0
+    return ((2.0 * u - 1.0) * bound).astype(np.float32)
+
+
+def hash_uniform_state_dict(model):
+    """Parameter k (state_dict order) of a layer with fan-in F: hash_uniform(k, numel, 1/sqrt(F)), PyTorch's init range."""
+    out = {}
+    fan_in = None
+    for k, (name, v) in enumerate(model.state_dict().items()):
+        if name.endswith(".weight"):
+            fan_in = int(np.prod(v.shape[1:]))
+        out[name] = torch.from_numpy(hash_uniform(k, v.numel(), 1.0 / np.sqrt(fan_in)).reshape(tuple(v.shape)))
+    return out
+
+
 def forward_backward(model, x, y):
     x = x.clone().requires_grad_(True)
     logits = model(x)
@@ -59,7 +81,12 @@ def main():
         model.eval()
         meta = {"architecture": arch}
         model_path = os.path.join(args.out, f"{arch}_random.safetensors")
-        save_file(state_dict_numpy(model), model_path, meta)
+        if arch == "mnist-cnn":
+            model.load_state_dict(hash_uniform_state_dict(model))
+            meta["weights"] = "hash_uniform_state_dict (make_fixtures.py)"
+            meta["state_dict"] = ",".join(f"{k}{list(v.shape)}".replace(" ", "") for k, v in model.state_dict().items())
+        else:
+            save_file(state_dict_numpy(model), model_path, meta)
 
         logits, loss, grad = forward_backward(model, x, y)
         x_adv = torch.clamp(x + EPS * torch.sign(grad), 0.0, 1.0)
@@ -83,8 +110,9 @@ def main():
         assert md == meta
         for k, v in io.items():
             assert np.array_equal(ts[k], v.numpy()), k
-        mt, mm = load_file(model_path)
-        assert mm == meta and list(mt) == list(model.state_dict())
+        if os.path.exists(model_path) and arch != "mnist-cnn":
+            mt, mm = load_file(model_path)
+            assert mm == meta and list(mt) == list(model.state_dict())
 
         # float64 re-computation: how many gradient signs are fragile w.r.t. rounding?
         m64 = build_model(arch).double().eval()
@@ -93,7 +121,7 @@ def main():
         flips = int((torch.sign(grad64) != torch.sign(grad.double())).sum())
         zeros = int((grad == 0).sum())
 
-        print(f"\n[{arch}] {model_path} ({os.path.getsize(model_path)} B), {io_path} ({os.path.getsize(io_path)} B)")
+        print(f"\n[{arch}] {io_path} ({os.path.getsize(io_path)} B)")
         for k, v in model.state_dict().items():
             print(f"  param {k:14s} {list(v.shape)!s:16s} max|v|={v.abs().max().item():.6g}")
         for k, v in io.items():
