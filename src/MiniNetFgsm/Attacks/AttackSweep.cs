@@ -18,7 +18,7 @@ public sealed record AttackSweepRow(float Epsilon, int Correct, int Total, doubl
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 }
 
-/// <summary>Robust accuracy under any <see cref="AttackMethod"/> for a list of eps; with <see cref="AttackMethod.Fgsm"/> it is <see cref="FgsmSweep"/>.</summary>
+/// <summary>Robust accuracy under any <see cref="AttackMethod"/> for a list of eps; <see cref="FgsmSweep"/> is its FGSM case.</summary>
 public static class AttackSweep
 {
     /// <summary>

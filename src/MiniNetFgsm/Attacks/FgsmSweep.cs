@@ -1,6 +1,5 @@
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
-using MiniNetFgsm.Training;
 
 namespace MiniNetFgsm.Attacks;
 
@@ -23,83 +22,11 @@ public static class FgsmSweep
     public static IReadOnlyList<float> DefaultEpsilons { get; } = [0f, 0.05f, 0.1f, 0.15f, 0.2f, 0.25f, 0.3f];
 
     /// <summary>
-    /// Attacks every image of <paramref name="data"/> at every eps. The gradient is computed once per batch
-    /// (it does not depend on eps); each eps then costs one step and one forward pass.
+    /// Attacks every image of <paramref name="data"/> at every eps: <see cref="AttackSweep"/> with <see cref="AttackMethod.Fgsm"/>.
+    /// The gradient is computed once per batch (it does not depend on eps); each eps then costs one step and one forward pass.
     /// </summary>
     public static IReadOnlyList<FgsmSweepRow> Run(Sequential model, LabeledImages data, IReadOnlyList<float> epsilons, int batchSize = 64, IProgress<int>? progress = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        foreach (float eps in epsilons)
-        {
-            if (!(eps >= 0f && eps <= 1f))
-            {
-                throw new ArgumentOutOfRangeException(nameof(epsilons), eps, "Every eps must be in [0, 1].");
-            }
-        }
-
-        // Batches are spread over one replica per thread; each replica keeps its own counts, summed in replica order.
-        using var replicas = new ModelReplicas(model, model.Threads);
-        int e = epsilons.Count, batches = (data.Count + batchSize - 1) / batchSize, done = 0;
-        var correct = new int[replicas.Count, e];
-        var fooled = new int[replicas.Count, e];
-        var confidenceSum = new double[replicas.Count, e];
-        var cleanCorrect = new int[replicas.Count];
-        replicas.Run(r =>
-        {
-            var fgsm = new Fgsm(replicas[r]);
-            var batch = new Batch();
-            var gradient = new Tensor(0);
-            int[] predicted = new int[batchSize], cleanPredicted = new int[batchSize];
-            float[] confidence = new float[batchSize];
-            for (int b = r; b < batches; b += replicas.Count)
-            {
-                int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
-                batch.Fill(data, start, count);
-                Tensor x = batch.Images;
-                gradient = Tensor.Reuse(gradient, x.Shape);
-                fgsm.InputGradient(x, batch.Labels).Span.CopyTo(gradient.Span);
-                Predictions.Compute(fgsm.Logits!, cleanPredicted, confidence);
-                for (int i = 0; i < count; i++)
-                {
-                    cleanCorrect[r] += cleanPredicted[i] == batch.Labels[i] ? 1 : 0;
-                }
-
-                for (int k = 0; k < e; k++)
-                {
-                    Tensor adversarial = fgsm.Perturb(x, gradient, epsilons[k]);
-                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
-                    for (int i = 0; i < count; i++)
-                    {
-                        int label = batch.Labels[i];
-                        correct[r, k] += predicted[i] == label ? 1 : 0;
-                        fooled[r, k] += cleanPredicted[i] == label && predicted[i] != label ? 1 : 0;
-                        confidenceSum[r, k] += confidence[i];
-                    }
-                }
-
-                progress?.Report(Interlocked.Add(ref done, count));
-            }
-        });
-
-        int cleanCorrectTotal = cleanCorrect.Sum();
-        var rows = new FgsmSweepRow[e];
-        for (int k = 0; k < e; k++)
-        {
-            int c = 0, f = 0;
-            double confidence = 0;
-            for (int r = 0; r < replicas.Count; r++)
-            {
-                c += correct[r, k];
-                f += fooled[r, k];
-                confidence += confidenceSum[r, k];
-            }
-
-            rows[k] = new FgsmSweepRow(
-                epsilons[k], c, data.Count,
-                cleanCorrectTotal == 0 ? 0 : (double)f / cleanCorrectTotal,
-                data.Count == 0 ? 0 : confidence / data.Count);
-        }
-
-        return rows;
-    }
+        => AttackSweep.Run(model, data, epsilons, new AttackOptions { Method = AttackMethod.Fgsm }, batchSize, progress)
+            .Select(r => new FgsmSweepRow(r.Epsilon, r.Correct, r.Total, r.AttackSuccessRate, r.MeanAdversarialConfidence))
+            .ToArray();
 }
