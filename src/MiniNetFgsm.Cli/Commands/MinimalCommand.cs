@@ -60,7 +60,7 @@ internal static class MinimalCommand
     {
         Directory.CreateDirectory(outputDirectory);
         var clock = Stopwatch.StartNew();
-        MinimalFgsmResult result = MinimalFgsm.Search(loaded.Model, test, maxK);
+        MinimalFgsmResult result = MinimalFgsm.Search(loaded.Model, test, maxK, exactEpsilons: epsilons);
         double searchSeconds = clock.Elapsed.TotalSeconds;
         MinimalEpsilonSummary s = result.Summarize();
 
@@ -69,19 +69,19 @@ internal static class MinimalCommand
         Console.WriteLine($"minimal eps over the {s.Found + s.NotFound} correctly classified images (not fooled counts as +inf):");
         Console.WriteLine($"  q1 {Eps(s.Q1)}  median {Eps(s.Median)}  q3 {Eps(s.Q3)}  min {Eps(s.Min)}  max {Eps(s.Max)}  mean of the fooled {Eps(s.Mean)}");
 
-        // FGSM at exactly each eps (the sweep, on the same gradients): fooled there ⊆ fooled at some grid eps ≤ it, when eps is on the grid.
-        IReadOnlyList<FgsmSweepRow> sweep = FgsmSweep.Run(loaded.Model, test, epsilons);
+        // FGSM at exactly each eps (the sweep's numbers, from the search's own gradients): on the grid, fooled there ⊆ fooled at some k/255 ≤ it.
         var rows = new List<MinimalSummaryRow>();
         Console.WriteLine();
         Console.WriteLine("epsilon  grid_k  fooled_within  fooled_at  sweep_accuracy");
-        foreach (FgsmSweepRow row in sweep)
+        for (int e = 0; e < result.ExactEpsilons.Count; e++)
         {
-            int k = MinimalFgsm.GridSteps(row.Epsilon);
+            float eps = result.ExactEpsilons[e];
+            int k = MinimalFgsm.GridSteps(eps);
             // Beyond --max-eps the search did not look, so "fooled within" is unknown there.
-            var summary = new MinimalSummaryRow(row.Epsilon, k, k <= maxK ? result.FractionFooledWithin(k) : double.NaN, 1 - row.Accuracy, row.Accuracy);
+            var summary = new MinimalSummaryRow(eps, k, k <= maxK ? result.FractionFooledWithin(k) : double.NaN, (double)result.FooledAt[e] / s.Total);
             rows.Add(summary);
             string within = double.IsNaN(summary.FooledWithin) ? "n/a" : Cli.Percent(summary.FooledWithin);
-            Console.WriteLine($"{Cli.F(summary.Epsilon, "0.000"),7}  {k,6}  {within,13}  {Cli.Percent(summary.FooledAt),9}  {Cli.F(summary.SweepAccuracy),14}");
+            Console.WriteLine($"{Cli.F(eps, "0.000"),7}  {k,6}  {within,13}  {Cli.Percent(summary.FooledAt),9}  {Cli.F(1 - summary.FooledAt),14}");
         }
 
         Console.WriteLine("fooled_within: misclassified at some k/255 ≤ eps (this search); fooled_at: misclassified by FGSM at exactly eps (= 1 − the sweep's accuracy).");
@@ -130,4 +130,4 @@ internal static class MinimalCommand
 }
 
 /// <summary>One line of the minimal-eps summary table.</summary>
-internal sealed record MinimalSummaryRow(float Epsilon, int GridK, double FooledWithin, double FooledAt, double SweepAccuracy);
+internal sealed record MinimalSummaryRow(float Epsilon, int GridK, double FooledWithin, double FooledAt);

@@ -74,8 +74,23 @@ public static class MinimalFgsm
     /// <param name="maxK">Largest grid step tried, 0..255 (eps up to maxK/255).</param>
     /// <param name="batchSize">Images per forward pass; also the gradient batches, as in <see cref="FgsmSweep"/>.</param>
     /// <param name="progress">Receives the number of grid steps k finished by the slowest replica.</param>
-    public static MinimalFgsmResult Search(Sequential model, LabeledImages data, int maxK = MaxGridStep, int batchSize = 64, IProgress<int>? progress = null)
+    /// <param name="exactEpsilons">
+    /// Also counts, for each of these eps, the images FGSM at exactly that eps misclassifies, from the same gradients: the
+    /// sweep's numbers (<see cref="FgsmSweep"/>) without a second gradient pass, in <see cref="MinimalFgsmResult.FooledAt"/>.
+    /// </param>
+    public static MinimalFgsmResult Search(
+        Sequential model, LabeledImages data, int maxK = MaxGridStep, int batchSize = 64, IProgress<int>? progress = null,
+        IReadOnlyList<float>? exactEpsilons = null)
     {
+        float[] exact = [.. exactEpsilons ?? []];
+        foreach (float eps in exact)
+        {
+            if (!(eps >= 0f && eps <= 1f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(exactEpsilons), eps, "Every eps must be in [0, 1].");
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(maxK);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxK, MaxGridStep);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -89,6 +104,7 @@ public static class MinimalFgsm
         // could cut K differently for different batch sizes, and an image's logits would depend on the active set's size.
         using var replicas = new ModelReplicas(model, model.Architecture is null ? 1 : model.Threads);
         int[] stepsDone = new int[replicas.Count];
+        var fooledAt = new int[replicas.Count, exact.Length];
         replicas.Run(r =>
         {
             // Replica r owns the sweep's batches r, r + R, r + 2R, …: it keeps their pixels and gradients.
@@ -136,6 +152,23 @@ public static class MinimalFgsm
             }
 
             var adversarial = new Tensor(0);
+
+            // FGSM at exactly each requested eps, every owned image (the sweep's computation on the same gradients).
+            for (int e = 0; e < exact.Length; e++)
+            {
+                for (int first = 0; first < n; first += batchSize)
+                {
+                    int count = Math.Min(batchSize, n - first);
+                    adversarial = Tensor.Reuse(adversarial, count, 1, data.Rows, data.Cols);
+                    FgsmKernels.Step(x.AsSpan(first * pixels, count * pixels), gradients.AsSpan(first * pixels, count * pixels), exact[e], adversarial.Span);
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
+                    for (int i = 0; i < count; i++)
+                    {
+                        fooledAt[r, e] += predicted[i] != labels[first + i] ? 1 : 0;
+                    }
+                }
+            }
+
             var stillActive = new List<int>(n);
             for (int k = 1; k <= maxK && active.Count > 0; k++)
             {
@@ -180,7 +213,16 @@ public static class MinimalFgsm
             progress?.Report(stepsDone.Min());
         });
 
-        return new MinimalFgsmResult(results, adversarialPixels, data.Rows, data.Cols, maxK);
+        int[] fooledAtTotal = new int[exact.Length];
+        for (int e = 0; e < exact.Length; e++)
+        {
+            for (int r = 0; r < replicas.Count; r++)
+            {
+                fooledAtTotal[e] += fooledAt[r, e];
+            }
+        }
+
+        return new MinimalFgsmResult(results, adversarialPixels, data.Rows, data.Cols, maxK) { ExactEpsilons = exact, FooledAt = fooledAtTotal };
     }
 
     /// <summary>

@@ -11,6 +11,12 @@ namespace MiniNetFgsm.Attacks;
 /// <param name="MaxK">The largest grid step tried (eps up to MaxK/255).</param>
 public sealed record MinimalFgsmResult(IReadOnlyList<MinimalEpsilon> Images, byte[] AdversarialPixels, int Rows, int Cols, int MaxK)
 {
+    /// <summary>The eps at which FGSM was also evaluated exactly (the search's <c>exactEpsilons</c>).</summary>
+    public IReadOnlyList<float> ExactEpsilons { get; init; } = [];
+
+    /// <summary>For each of <see cref="ExactEpsilons"/>: the images FGSM at exactly that eps misclassifies (as <see cref="FgsmSweep"/> counts them).</summary>
+    public IReadOnlyList<int> FooledAt { get; init; } = [];
+
     /// <summary>Image <paramref name="index"/>'s 8-bit adversarial pixels.</summary>
     public ReadOnlySpan<byte> AdversarialImage(int index) => AdversarialPixels.AsSpan(index * Rows * Cols, Rows * Cols);
 

@@ -112,22 +112,28 @@ public class MinimalFgsmTests(ITestOutputHelper output)
         Assert.Equal(result.Images.Select((_, i) => i), result.Images.Select(r => r.Index));
     }
 
-    [Theory]
-    [InlineData(13)]
-    [InlineData(26)]
-    [InlineData(51)]
-    [InlineData(77)]
-    public void Search_AtAGridEps_FoolsAtLeastWhatTheSweepFoolsThere(int k)
+    [Fact]
+    public void Search_FooledAtExactEps_EqualsTheSweepAndOnTheGridNeverExceedsFooledWithin()
     {
-        MinimalFgsmResult result = Searched.Value;
+        float[] epsilons = [0f, 0.05f, 13 / 255f, 26 / 255f, 51 / 255f, 77 / 255f];
 
-        FgsmSweepRow sweep = FgsmSweep.Run(Model(threads: 2), Mnist.Test(Images), [k / 255f])[0];
+        MinimalFgsmResult result = MinimalFgsm.Search(Model(threads: 2), Mnist.Test(Images), exactEpsilons: epsilons);
+        IReadOnlyList<FgsmSweepRow> sweep = FgsmSweep.Run(Model(threads: 2), Mnist.Test(Images), epsilons);
 
-        // The sweep's misclassified images at eps = k/255 all have min_k ≤ k; any surplus flipped back along the ray.
-        int within = result.Images.Count(r => r.MinK <= k), at = sweep.Total - sweep.Correct;
-        output.WriteLine($"k {k}: fooled within {within}, at exactly k/255 {at} of {Images}");
-        Assert.True(within >= at, $"within {within} < at {at}");
-        Assert.True(within - at <= Images / 20, $"within {within} and at {at} are far apart");
+        Assert.Equal(epsilons, result.ExactEpsilons);
+        Assert.Equal(sweep.Select(r => r.Total - r.Correct), result.FooledAt);
+        Assert.Equal(Searched.Value.Images, result.Images);
+        for (int e = 1; e < epsilons.Length; e++)
+        {
+            // At a grid eps k/255, every image FGSM fools has min_k ≤ k; any surplus flipped back along the ray.
+            int k = MinimalFgsm.GridSteps(epsilons[e]), within = result.Images.Count(r => r.MinK <= k);
+            output.WriteLine($"eps {epsilons[e]:0.000} (k {k}): fooled within {within}, at exactly eps {result.FooledAt[e]} of {Images}");
+            if (epsilons[e] == k / 255f)
+            {
+                Assert.True(within >= result.FooledAt[e], $"k {k}: within {within} < at {result.FooledAt[e]}");
+                Assert.True(within - result.FooledAt[e] <= Images / 20, $"k {k}: within {within} and at {result.FooledAt[e]} are far apart");
+            }
+        }
     }
 
     [Fact]
