@@ -14,7 +14,7 @@ internal static class MinimalCsv
 {
     public static void Write(string path, IReadOnlyList<MinimalEpsilon> images)
     {
-        AtomicFile.Write(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             Header(csv, "index", "label", "clean_prediction", "min_k", "min_epsilon", "adversarial_prediction", "adversarial_confidence");
@@ -38,7 +38,7 @@ internal static class MinimalCsv
     /// </summary>
     public static void WriteSummary(string path, MinimalEpsilonSummary s, int maxK, IReadOnlyList<MinimalSummaryRow> rows, PngRoundTrip png)
     {
-        AtomicFile.Write(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             Header(csv, "statistic", "epsilon", "value");

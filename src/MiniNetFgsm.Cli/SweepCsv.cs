@@ -56,7 +56,7 @@ internal static class SweepCsv
 
     private static void Write(string path, string[] columns, IEnumerable<string[]> rows)
     {
-        AtomicFile.Write(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             foreach (string column in columns)

@@ -57,7 +57,7 @@ internal static class DemoCommand
         else
         {
             model = TrainCommand.Run(ModelZoo.LeNet, options, dataDirectory, modelPath).Model;
-            AtomicFile.Write(settingsPath, w => w.WriteLine(settings));
+            AtomicFile.WriteText(settingsPath, w => w.WriteLine(settings));
         }
 
         var dataset = Cli.LoadData(dataDirectory);

@@ -68,48 +68,19 @@ public static class IdxWriter
     private static void Write(string path, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, bool gzip)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string fullPath = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        using var file = new AtomicFile(path, bufferSize: 1 << 16);
+        if (gzip)
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                if (gzip)
-                {
-                    using var compressed = new GZipStream(file, CompressionLevel.SmallestSize, leaveOpen: true);
-                    compressed.Write(header);
-                    compressed.Write(payload);
-                }
-                else
-                {
-                    file.Write(header);
-                    file.Write(payload);
-                }
+            using var compressed = new GZipStream(file.Stream, CompressionLevel.SmallestSize, leaveOpen: true);
+            compressed.Write(header);
+            compressed.Write(payload);
+        }
+        else
+        {
+            file.Stream.Write(header);
+            file.Stream.Write(payload);
+        }
 
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original exception is the one worth reporting.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        file.Commit();
     }
 }

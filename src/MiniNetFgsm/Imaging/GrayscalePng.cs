@@ -175,24 +175,9 @@ public static class GrayscalePng
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] png = Encode(pixels, width, height);
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' is not a file path.", nameof(path));
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(png);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        using var file = new AtomicFile(path);
+        file.Stream.Write(png);
+        file.Commit();
     }
 
     /// <summary>Reads and decodes the PNG file at <paramref name="path"/> (see <see cref="Decode"/>).</summary>
@@ -556,16 +541,4 @@ public static class GrayscalePng
 
     /// <summary>ITU-R BT.601 luma rounded to nearest: <c>(299·R + 587·G + 114·B + 500) / 1000</c>; gray (R = G = B) is unchanged.</summary>
     private static byte Luma(byte r, byte g, byte b) => (byte)((299 * r + 587 * g + 114 * b + 500) / 1000);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the original exception is the one worth reporting.
-        }
-    }
 }

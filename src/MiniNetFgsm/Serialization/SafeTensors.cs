@@ -96,32 +96,17 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(tensors);
         byte[] header = BuildHeader(tensors, metadata);
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' is not a file path.", nameof(path));
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        using var file = new AtomicFile(path);
+        Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        file.Stream.Write(prefix);
+        file.Stream.Write(header);
+        for (int i = 0; i < tensors.Count; i++)
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                stream.Write(prefix);
-                stream.Write(header);
-                for (int i = 0; i < tensors.Count; i++)
-                {
-                    LittleEndianFloats.Write(stream, tensors[i].Tensor.Span);
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
+            LittleEndianFloats.Write(file.Stream, tensors[i].Tensor.Span);
         }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+
+        file.Commit();
     }
 
     /// <summary>The JSON header (metadata first, then the tensors in order, contiguous offsets), space-padded to a multiple of 8 bytes.</summary>
@@ -200,18 +185,6 @@ public static class SafeTensors
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw FileError.NotFound(path, e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the original exception is the one worth reporting.
         }
     }
 }
