@@ -25,6 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "data", "mnist"))
+MODELS_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "MiniNetFgsm.Tests", "Fixtures", "pytorch"))
 MODELS = ("lenet", "mnist-cnn")
 PHASES = ("train", "infer", "fgsm")
 # Default image counts per model (each phase takes a few seconds on 2 cores).
@@ -105,7 +106,6 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         import torch
-        import torch.nn as nn
         import torch.nn.functional as F
     except Exception as exc:  # ImportError, or a broken install
         eprint(f"pytorch_reference: PyTorch not available ({exc.__class__.__name__}: {exc}); "
@@ -118,40 +118,10 @@ def main(argv=None):
     except RuntimeError:
         pass
 
-    # Models (same definitions as tests/MiniNetFgsm.Tests/Fixtures/pytorch/models.py).
-    class LeNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 10, 5)
-            self.conv2 = nn.Conv2d(10, 20, 5)
-            self.conv2_drop = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(320, 50)
-            self.fc1_drop = nn.Dropout(0.5)
-            self.fc2 = nn.Linear(50, 10)
+    # The models are the fixtures' PyTorch definitions, the ones whose weights the C# tests load.
+    sys.path.insert(0, MODELS_DIR)
+    from models import build_model  # noqa: E402
 
-        def forward(self, x):
-            x = F.relu(F.max_pool2d(self.conv1(x), 2))
-            x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
-            x = F.relu(self.fc1(torch.flatten(x, 1)))
-            return self.fc2(self.fc1_drop(x))
-
-    class MnistCnn(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3)
-            self.conv2 = nn.Conv2d(32, 64, 3)
-            self.dropout1 = nn.Dropout(0.25)
-            self.dropout2 = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.relu(self.conv2(F.relu(self.conv1(x))))
-            x = self.dropout1(F.max_pool2d(x, 2))
-            x = F.relu(self.fc1(torch.flatten(x, 1)))
-            return self.fc2(self.dropout2(x))
-
-    builders = {"lenet": LeNet, "mnist-cnn": MnistCnn}
 
     ok, in_cfg, pkg, desc = blas_report(torch)
     eprint(f"pytorch_reference: torch {torch.__version__}, threads {torch.get_num_threads()} intra / "
@@ -203,7 +173,7 @@ def main(argv=None):
         images = args.images if args.images is not None else DEFAULT_IMAGES[name]
         nb = max(1, -(-images // B))  # ceil: whole batches
         for phase in phases:
-            model = builders[name]()
+            model = build_model(name)
             if phase == "train":
                 model.train()
                 opt = torch.optim.SGD(model.parameters(), lr=0.01)
