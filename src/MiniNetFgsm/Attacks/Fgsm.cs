@@ -20,14 +20,15 @@ public sealed class Fgsm(Sequential model)
     public Sequential Model { get; } = model;
 
     /// <summary>
-    /// Forward in evaluation mode, cross-entropy against <paramref name="labels"/>, backward to the input.
+    /// Forward (in evaluation mode unless <paramref name="training"/>: adversarial training takes its step with dropout on),
+    /// cross-entropy against <paramref name="labels"/>, backward to the input.
     /// Returns ∇x L, a buffer owned by the model (valid until its next backward pass). The loss is the batch
     /// mean, which scales the gradient by 1/N but leaves its sign, and so the attack, unchanged. Parameter
     /// gradients are not computed (nor touched).
     /// </summary>
-    public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels)
+    public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels, bool training = false)
     {
-        Logits = Model.Forward(x, training: false);
+        Logits = Model.Forward(x, training);
         loss.Forward(Logits, labels);
         return Model.Backward(loss.Backward(), needInputGradient: true, needParameterGradients: false)!;
     }

@@ -26,7 +26,10 @@ public abstract class Optimizer
     /// <summary>Applies one update to every parameter from its gradient.</summary>
     public abstract void Step();
 
-    /// <summary>Threads a step may use on large tensors (element-wise updates: the result does not depend on it).</summary>
+    /// <summary>
+    /// Threads a step may use on large tensors (element-wise updates: the result does not depend on it). Adam uses them;
+    /// SGD's step is a single pass that stays on the calling thread.
+    /// </summary>
     public int Threads { get; set; } = 1;
 
     /// <summary>Tensors at least this long are updated in parallel.</summary>

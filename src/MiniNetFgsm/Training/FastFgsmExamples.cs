@@ -1,3 +1,4 @@
+using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 
@@ -7,12 +8,12 @@ namespace MiniNetFgsm.Training;
 /// Turns a training batch into FGSM adversarial examples from a random start (see <see cref="AdversarialTrainingOptions"/>).
 /// One per replica: it owns its buffers, which are reused while the batch shape stays the same.
 /// </summary>
-internal sealed class FastFgsmExamples(AdversarialTrainingOptions options, int seed)
+internal sealed class FastFgsmExamples(Sequential model, AdversarialTrainingOptions options, int seed)
 {
     // Kept apart from PGD's streams (which are keyed by the same seed and an image index).
     private const int StreamSalt = 0x0AD7_7EA1;
 
-    private readonly SoftmaxCrossEntropy loss = new();
+    private readonly Fgsm gradients = new(model);
     private Tensor? adversarial;
 
     /// <summary>
@@ -21,7 +22,7 @@ internal sealed class FastFgsmExamples(AdversarialTrainingOptions options, int s
     /// [0, 1]. The gradient comes from a forward in training mode (dropout on, with a fresh mask drawn from the replica's
     /// dropout stream, not the training step's), without touching the parameter gradients. Returns a buffer owned by this object.
     /// </summary>
-    public Tensor Make(Sequential model, Tensor x, ReadOnlySpan<int> labels, int epoch, int firstPosition)
+    public Tensor Make(Tensor x, ReadOnlySpan<int> labels, int epoch, int firstPosition)
     {
         adversarial = Tensor.Reuse(adversarial, x.Shape);
         float eps = options.Epsilon;
@@ -33,8 +34,7 @@ internal sealed class FastFgsmExamples(AdversarialTrainingOptions options, int s
         }
 
         // ∇δ L(f(x + δ)) = ∇x L at the start point: the input gradient of the network there.
-        loss.Forward(model.Forward(adversarial, training: true), labels);
-        Tensor gradient = model.Backward(loss.Backward(), needInputGradient: true, needParameterGradients: false)!;
+        Tensor gradient = gradients.InputGradient(adversarial, labels, training: true);
         ProjectedStepKernels.Step(x.Span, adversarial.Span, gradient.Span, options.EffectiveStepSize, eps, adversarial.Span);
         return adversarial;
     }

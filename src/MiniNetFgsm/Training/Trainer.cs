@@ -55,7 +55,7 @@ public static class Trainer
         var slices = Enumerable.Range(0, replicas.Count).Select(_ => new Batch()).ToArray();
         FastFgsmExamples[]? adversarial = options.Adversarial is null
             ? null
-            : Enumerable.Range(0, replicas.Count).Select(_ => new FastFgsmExamples(options.Adversarial, options.Seed)).ToArray();
+            : Enumerable.Range(0, replicas.Count).Select(r => new FastFgsmExamples(replicas[r], options.Adversarial, options.Seed)).ToArray();
         var monitor = new RobustnessMonitor(model, options.Adversarial?.CollapseRatio ?? 0);
         double[] sliceLoss = new double[replicas.Count];
         int[] order = Enumerable.Range(0, train.Count).ToArray();
@@ -86,7 +86,7 @@ public static class Trainer
 
                     Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
                     Sequential replica = replicas[r];
-                    Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(replica, slice.Images, slice.Labels, epoch, start + offset);
+                    Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(slice.Images, slice.Labels, epoch, start + offset);
                     sliceLoss[r] = losses[r].Forward(replica.Forward(input, training: true), slice.Labels) * (double)n / count;
                     Tensor dLogits = losses[r].Backward();
                     TensorPrimitives.Multiply(dLogits.Span, (float)n / count, dLogits.Span);

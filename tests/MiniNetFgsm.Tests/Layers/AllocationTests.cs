@@ -39,14 +39,14 @@ public class AllocationTests
         model.Threads = 1;
         var optimizer = new Adam(model.Parameters);
         var loss = new SoftmaxCrossEntropy();
-        var examples = new FastFgsmExamples(new AdversarialTrainingOptions { Epsilon = 0.3f }, seed: 1);
+        var examples = new FastFgsmExamples(model, new AdversarialTrainingOptions { Epsilon = 0.3f }, seed: 1);
         var x = new Tensor(TestData.Uniform(new Random(1), 8 * 28 * 28, 0, 1), 8, 1, 28, 28);
         int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
         int position = 0;
         void Step()
         {
             model.ZeroGradients();
-            Tensor xAdv = examples.Make(model, x, labels, epoch: 1, firstPosition: position += 8);
+            Tensor xAdv = examples.Make(x, labels, epoch: 1, firstPosition: position += 8);
             loss.Forward(model.Forward(xAdv, training: true), labels);
             model.Backward(loss.Backward(), needInputGradient: false);
             optimizer.Step();

@@ -66,11 +66,11 @@ public class AdversarialTrainingTests(ITestOutputHelper output)
         Sequential model = TrainedLeNet.Create();
         var batch = new Batch().Fill(Mnist.Test(64), 0, 64);
         var settings = new AdversarialTrainingOptions { Epsilon = 0.3f };
-        var examples = new FastFgsmExamples(settings, seed: 5);
+        var examples = new FastFgsmExamples(model, settings, seed: 5);
 
-        float[] xAdv = examples.Make(model, batch.Images, batch.Labels, epoch: 1, firstPosition: 0).Span.ToArray();
-        float[] again = new FastFgsmExamples(settings, seed: 5).Make(TrainedLeNet.Create(), batch.Images, batch.Labels, epoch: 1, firstPosition: 0).Span.ToArray();
-        float[] otherEpoch = new FastFgsmExamples(settings, seed: 5).Make(TrainedLeNet.Create(), batch.Images, batch.Labels, epoch: 2, firstPosition: 0).Span.ToArray();
+        float[] xAdv = examples.Make(batch.Images, batch.Labels, epoch: 1, firstPosition: 0).Span.ToArray();
+        float[] again = new FastFgsmExamples(TrainedLeNet.Create(), settings, seed: 5).Make(batch.Images, batch.Labels, epoch: 1, firstPosition: 0).Span.ToArray();
+        float[] otherEpoch = new FastFgsmExamples(TrainedLeNet.Create(), settings, seed: 5).Make(batch.Images, batch.Labels, epoch: 2, firstPosition: 0).Span.ToArray();
 
         ReadOnlySpan<float> x = batch.Images.Span;
         double worst = 0;
