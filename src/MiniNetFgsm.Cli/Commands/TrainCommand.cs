@@ -53,21 +53,8 @@ internal static class TrainCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             string architecture = parse.GetValue(model)!;
-            if (parse.GetValue(schedule) == "cyclic" && parse.GetResult(decay) is { Implicit: false })
-            {
-                throw new UserError("--lr-decay applies only to --lr-schedule step (cyclic sets the rate every batch).");
-            }
-
-            if (parse.GetValue(adversarial) == "none")
-            {
-                foreach (Option option in new Option[] { eps, advStep, robustImages, robustSteps })
-                {
-                    if (parse.GetResult(option) is { Implicit: false })
-                    {
-                        throw new UserError($"{option.Name} applies only to adversarial training; add --adversarial fgsm.");
-                    }
-                }
-            }
+            RejectGiven(parse, parse.GetValue(schedule) == "cyclic", "only to --lr-schedule step (cyclic sets the rate every batch)", decay);
+            RejectGiven(parse, parse.GetValue(adversarial) == "none", "only to adversarial training; add --adversarial fgsm", eps, advStep, robustImages, robustSteps);
 
             string opt = parse.GetValue(optimizer)!;
             var options = new TrainingOptions
@@ -93,6 +80,18 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>When <paramref name="inapplicable"/>, an option the user typed among <paramref name="options"/> is a mistake: "{option} applies {why}."</summary>
+    private static void RejectGiven(ParseResult parse, bool inapplicable, string why, params Option[] options)
+    {
+        foreach (Option option in options)
+        {
+            if (inapplicable && parse.GetResult(option) is { Implicit: false })
+            {
+                throw new UserError($"{option.Name} applies {why}.");
+            }
+        }
     }
 
     /// <summary>Trains and saves; prints one line per epoch. Returns the trained model and the last test accuracy.</summary>
