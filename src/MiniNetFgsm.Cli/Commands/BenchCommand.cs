@@ -22,7 +22,7 @@ internal static class BenchCommand
         var data = Cli.DataOption();
         var layers = new Option<bool>("--layers")
         {
-            Description = "Also time every layer of a training step on one thread (batch / threads images, as one replica), as comment lines.",
+            Description = "Also time every layer of a training step (batch / threads images per thread, one copy of the model per thread running at once, as the replicas of training do), as comment lines.",
         };
         var command = new Command("bench", "Measure training, inference and FGSM throughput (images/s) on real MNIST images; prints CSV.")
         {
@@ -68,11 +68,11 @@ internal static class BenchCommand
             if (parse.GetValue(layers))
             {
                 int slice = Math.Max(1, b / t);
-                Console.WriteLine($"# per-layer time of one training step on one thread, batch {slice} (microseconds per batch)");
+                Console.WriteLine($"# per-layer time of one training step, batch {slice} per thread, {t} threads each running its own copy at once (microseconds per batch)");
                 Console.WriteLine("# model,layer,forward_us,backward_us,share");
                 foreach (string m in models)
                 {
-                    IReadOnlyList<LayerTiming> timings = LayerProfile.Measure(m, dataset.Train, slice, batches: 50);
+                    IReadOnlyList<LayerTiming> timings = LayerProfile.Measure(m, dataset.Train, slice, batches: 50, copies: t);
                     double total = timings.Sum(x => x.TotalMicroseconds);
                     foreach (LayerTiming x in timings)
                     {

@@ -22,18 +22,38 @@ public sealed record LayerTiming(string Layer, double ForwardMicroseconds, doubl
 /// Times every layer of a training step on one thread, as one replica of a data-parallel run does: the stage that
 /// dominates is the one to optimise. Measured after warm-up batches, on real images.
 /// </summary>
+/// <remarks>
+/// With <c>copies</c> &gt; 1, that many independent profiles run at once, one per thread, as the replicas of a
+/// data-parallel step do: the layers that slow down then are the ones limited by shared memory bandwidth and cache
+/// rather than by their own core. The result is the mean over the copies.
+/// </remarks>
 public static class LayerProfile
 {
     /// <summary>Runs <paramref name="batches"/> training steps of <paramref name="batch"/> images and returns the mean time of each stage.</summary>
-    public static IReadOnlyList<LayerTiming> Measure(string architecture, LabeledImages data, int batch, int batches)
+    /// <param name="architecture">A <see cref="ModelZoo"/> architecture.</param>
+    /// <param name="data">Images to train on (at least one batch).</param>
+    /// <param name="batch">Images per step.</param>
+    /// <param name="batches">Measured steps, after 3 warm-up steps.</param>
+    /// <param name="copies">Profiles run at the same time, each on its own thread.</param>
+    public static IReadOnlyList<LayerTiming> Measure(string architecture, LabeledImages data, int batch, int batches, int copies = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
         if (data.Count < batch)
         {
             throw new ArgumentException($"The layer profile needs at least one batch of {batch} images; the data has {data.Count}.");
         }
 
+        var results = new IReadOnlyList<LayerTiming>[copies];
+        Parallelism.For(copies, copies, copy => results[copy] = MeasureOne(architecture, data, batch, batches));
+        return results[0]
+            .Select((t, i) => new LayerTiming(t.Layer, results.Average(r => r[i].ForwardMicroseconds), results.Average(r => r[i].BackwardMicroseconds)))
+            .ToList();
+    }
+
+    private static IReadOnlyList<LayerTiming> MeasureOne(string architecture, LabeledImages data, int batch, int batches)
+    {
         Sequential model = ModelZoo.Create(architecture, seed: 1);
         model.Threads = 1;
         var loss = new SoftmaxCrossEntropy();

@@ -238,6 +238,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide panels: panel q holds, for each p, NR consecutive columns.</summary>
     private static void PackB(bool transposeB, float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
+        if (!transposeB)
+        {
+            PackRowsB(b, ldb, pc, kc, jc, nc, nr, dst);
+            return;
+        }
+
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
@@ -289,6 +295,43 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             }
 
             dst += kc * nr;
+        }
+    }
+
+    /// <summary>
+    /// PackB for a row-major B: op(B)[p, j] = B[p, j]. Walks B one stored row at a time and deals each row out to
+    /// the panels, so memory is read as kc long sequential runs. (Walking panel by panel instead reads kc rows
+    /// interleaved 128 bytes at a time, more streams than the hardware prefetcher follows: on a B too large for
+    /// cache, such as the whole-batch conv2 unfold, that made packing slower than the multiply.)
+    /// </summary>
+    private static void PackRowsB(float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
+    {
+        int fullPanels = nc / nr, tail = nc - fullPanels * nr;
+        long panelStride = (long)kc * nr;
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = b + (long)(pc + p) * ldb + jc;
+            float* d = dst + p * nr;
+            for (int q = 0; q < fullPanels; q++, s += nr, d += panelStride)
+            {
+                for (int j = 0; j < nr; j += 4)
+                {
+                    System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(s + j), d + j);
+                }
+            }
+
+            if (tail > 0)
+            {
+                for (int j = 0; j < tail; j++)
+                {
+                    d[j] = s[j];
+                }
+
+                for (int j = tail; j < nr; j++)
+                {
+                    d[j] = 0f;
+                }
+            }
         }
     }
 

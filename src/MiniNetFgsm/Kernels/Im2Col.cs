@@ -18,46 +18,67 @@ public static class Im2Col
     public static int OutputSize(int size, int kernel, int stride, int padding) => (size + 2 * padding - kernel) / stride + 1;
 
     /// <summary>Fills rows [firstRow, lastRow) of <paramref name="cols"/> (C·KH·KW, N·P) from the batch <paramref name="x"/> (N,C,H,W).</summary>
-    public static void Unfold(
+    public static unsafe void Unfold(
         ReadOnlySpan<float> x, int n, int c, int h, int w, int kh, int kw, int stride, int padding,
         Span<float> cols, int firstRow = 0, int lastRow = int.MaxValue)
     {
         int oh = OutputSize(h, kh, stride, padding), ow = OutputSize(w, kw, stride, padding), pixels = oh * ow;
         lastRow = Math.Min(lastRow, c * kh * kw);
-        for (int row = firstRow; row < lastRow; row++)
+        if (firstRow >= lastRow)
         {
-            int ch = row / (kh * kw), i = row / kw % kh, j = row % kw;
+            return;
+        }
 
-            // Output columns ox in [oxStart, oxEnd) read inside the image: 0 ≤ ox·s + j − p < W.
-            int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
-            int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
-            for (int img = 0; img < n; img++)
+        // The checks the pointer loops below rely on: every row written and every plane read is inside its span.
+        if (x.Length < n * c * h * w || cols.Length < lastRow * n * pixels)
+        {
+            throw new ArgumentException($"Unfold needs x of {n * c * h * w} and cols of {lastRow * n * pixels} floats; got {x.Length} and {cols.Length}.");
+        }
+
+        fixed (float* px = x, pcols = cols)
+        {
+            for (int row = firstRow; row < lastRow; row++)
             {
-                Span<float> dst = cols.Slice(row * n * pixels + img * pixels, pixels);
-                ReadOnlySpan<float> plane = x.Slice((img * c + ch) * h * w, h * w);
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    int y = oy * stride + i - padding;
-                    Span<float> outRow = dst.Slice(oy * ow, ow);
-                    if ((uint)y >= (uint)h)
-                    {
-                        outRow.Clear();
-                        continue;
-                    }
+                int ch = row / (kh * kw), i = row / kw % kh, j = row % kw;
 
-                    outRow[..oxStart].Clear();
-                    outRow[oxEnd..].Clear();
-                    ReadOnlySpan<float> inRow = plane.Slice(y * w, w);
-                    int x0 = oxStart * stride + j - padding;
-                    if (stride == 1)
+                // Output columns ox in [oxStart, oxEnd) read inside the image: 0 ≤ ox·s + j − p < W.
+                int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
+                int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
+                for (int img = 0; img < n; img++)
+                {
+                    float* dst = pcols + ((long)row * n + img) * pixels;
+                    float* plane = px + ((long)img * c + ch) * h * w;
+                    for (int oy = 0; oy < oh; oy++)
                     {
-                        inRow.Slice(x0, oxEnd - oxStart).CopyTo(outRow[oxStart..oxEnd]);
-                    }
-                    else
-                    {
-                        for (int ox = oxStart; ox < oxEnd; ox++, x0 += stride)
+                        int y = oy * stride + i - padding;
+                        float* outRow = dst + oy * ow;
+                        if ((uint)y >= (uint)h)
                         {
-                            outRow[ox] = inRow[x0];
+                            new Span<float>(outRow, ow).Clear();
+                            continue;
+                        }
+
+                        for (int ox = 0; ox < oxStart; ox++)
+                        {
+                            outRow[ox] = 0f;
+                        }
+
+                        for (int ox = oxEnd; ox < ow; ox++)
+                        {
+                            outRow[ox] = 0f;
+                        }
+
+                        float* inRow = plane + y * w + oxStart * stride + j - padding;
+                        if (stride == 1)
+                        {
+                            RowOps.Copy(inRow, outRow + oxStart, oxEnd - oxStart);
+                        }
+                        else
+                        {
+                            for (int ox = oxStart; ox < oxEnd; ox++, inRow += stride)
+                            {
+                                outRow[ox] = *inRow;
+                            }
                         }
                     }
                 }
@@ -68,48 +89,65 @@ public static class Im2Col
     /// <summary>
     /// The adjoint of <see cref="Unfold"/>, for planes [firstPlane, lastPlane) of the N·C planes of dx:
     /// <code>dx[n, c, oy·s + i − p, ox·s + j − p] += dcols[(c·KH + i)·KW + j, n·P + oy·OW + ox]</code>
-    /// Overwrites those planes of <paramref name="dx"/> (N,C,H,W) with the sum of every window's contribution.
+    /// Overwrites those planes of <paramref name="dx"/> (N,C,H,W) with the sum of every window's contribution,
+    /// added tap by tap in (i, j) order.
     /// </summary>
-    public static void Fold(
+    public static unsafe void Fold(
         ReadOnlySpan<float> dcols, int n, int c, int h, int w, int kh, int kw, int stride, int padding,
         Span<float> dx, int firstPlane = 0, int lastPlane = int.MaxValue)
     {
         int oh = OutputSize(h, kh, stride, padding), ow = OutputSize(w, kw, stride, padding), pixels = oh * ow;
         lastPlane = Math.Min(lastPlane, n * c);
-        for (int planeIndex = firstPlane; planeIndex < lastPlane; planeIndex++)
+        if (firstPlane >= lastPlane)
         {
-            int img = planeIndex / c, ch = planeIndex % c;
-            Span<float> plane = dx.Slice(planeIndex * h * w, h * w);
-            plane.Clear();
-            for (int i = 0; i < kh; i++)
+            return;
+        }
+
+        if (dcols.Length < c * kh * kw * n * pixels || dx.Length < lastPlane * h * w)
+        {
+            throw new ArgumentException($"Fold needs dcols of {c * kh * kw * n * pixels} and dx of {lastPlane * h * w} floats; got {dcols.Length} and {dx.Length}.");
+        }
+
+        fixed (float* pd = dcols, pdx = dx)
+        {
+            for (int planeIndex = firstPlane; planeIndex < lastPlane; planeIndex++)
             {
-                for (int j = 0; j < kw; j++)
+                int img = planeIndex / c, ch = planeIndex % c;
+                float* plane = pdx + (long)planeIndex * h * w;
+                new Span<float>(plane, h * w).Clear();
+                for (int i = 0; i < kh; i++)
                 {
-                    int row = (ch * kh + i) * kw + j;
-                    ReadOnlySpan<float> src = dcols.Slice(row * n * pixels + img * pixels, pixels);
-                    int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
-                    int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
-                    for (int oy = 0; oy < oh; oy++)
+                    for (int j = 0; j < kw; j++)
                     {
-                        int y = oy * stride + i - padding;
-                        if ((uint)y >= (uint)h || oxStart == oxEnd)
+                        int row = (ch * kh + i) * kw + j;
+                        float* src = pd + ((long)row * n + img) * pixels;
+                        int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
+                        int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
+                        if (oxStart == oxEnd)
                         {
                             continue;
                         }
 
-                        Span<float> dxRow = plane.Slice(y * w, w);
-                        ReadOnlySpan<float> srcRow = src.Slice(oy * ow, ow);
-                        int x0 = oxStart * stride + j - padding;
-                        if (stride == 1)
+                        for (int oy = 0; oy < oh; oy++)
                         {
-                            Span<float> target = dxRow.Slice(x0, oxEnd - oxStart);
-                            System.Numerics.Tensors.TensorPrimitives.Add(target, srcRow[oxStart..oxEnd], target);
-                        }
-                        else
-                        {
-                            for (int ox = oxStart; ox < oxEnd; ox++, x0 += stride)
+                            int y = oy * stride + i - padding;
+                            if ((uint)y >= (uint)h)
                             {
-                                dxRow[x0] += srcRow[ox];
+                                continue;
+                            }
+
+                            float* dxRow = plane + y * w + oxStart * stride + j - padding;
+                            float* srcRow = src + oy * ow;
+                            if (stride == 1)
+                            {
+                                RowOps.AddTo(srcRow + oxStart, dxRow, oxEnd - oxStart);
+                            }
+                            else
+                            {
+                                for (int ox = oxStart; ox < oxEnd; ox++, dxRow += stride)
+                                {
+                                    *dxRow += srcRow[ox];
+                                }
                             }
                         }
                     }
@@ -139,6 +177,44 @@ public static class Im2Col
                                 cols[((ch * kh + i) * kw + j) * n * pixels + img * pixels + oy * ow + ox] = inside ? x[((img * c + ch) * h + y) * w + xx] : 0f;
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scalar reference for <see cref="Fold"/>: every dx element gathers its taps in (i, j) order, the order in which
+    /// <see cref="Fold"/> adds them, so the two agree bit for bit.
+    /// </summary>
+    public static void FoldReference(ReadOnlySpan<float> dcols, int n, int c, int h, int w, int kh, int kw, int stride, int padding, Span<float> dx)
+    {
+        int oh = OutputSize(h, kh, stride, padding), ow = OutputSize(w, kw, stride, padding), pixels = oh * ow;
+        for (int img = 0; img < n; img++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int y = 0; y < h; y++)
+                {
+                    for (int xx = 0; xx < w; xx++)
+                    {
+                        float sum = 0f;
+                        for (int i = 0; i < kh; i++)
+                        {
+                            for (int j = 0; j < kw; j++)
+                            {
+                                // The window (oy, ox) reads (y, xx) through tap (i, j) when oy·s + i − p = y and ox·s + j − p = xx.
+                                int ty = y + padding - i, tx = xx + padding - j;
+                                if (ty < 0 || tx < 0 || ty % stride != 0 || tx % stride != 0 || ty / stride >= oh || tx / stride >= ow)
+                                {
+                                    continue;
+                                }
+
+                                sum += dcols[((ch * kh + i) * kw + j) * n * pixels + img * pixels + ty / stride * ow + tx / stride];
+                            }
+                        }
+
+                        dx[((img * c + ch) * h + y) * w + xx] = sum;
                     }
                 }
             }

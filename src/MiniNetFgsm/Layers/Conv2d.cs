@@ -14,8 +14,9 @@ namespace MiniNetFgsm.Layers;
 /// At stride 1 without padding, small windows (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
 /// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows, and so does the
 /// forward pass of layers with narrow outputs (lenet's conv2, 8 wide); where each path runs is what measured faster.
-/// A chunk's cols are sized to stay in cache (about 2 MiB) instead of unrolling the whole batch: the GEMM then
-/// reads what im2col just wrote from cache, and memory stays small. The backward pass unrolls each chunk again
+/// A chunk's cols are sized to stay in L2 (about 512 KiB, at least one image) instead of unrolling the whole batch:
+/// the GEMM then reads what im2col just wrote from cache, and memory stays small. When a chunk is one image (mnist-cnn's
+/// conv2), out is that image's (O, P) block of y itself, so the GEMM writes y directly and reads dy directly. The backward pass unrolls each chunk again
 /// rather than keeping every chunk's cols from the forward pass (one extra im2col, far cheaper than the GEMMs).
 /// </remarks>
 public sealed class Conv2d : Layer
@@ -23,8 +24,8 @@ public sealed class Conv2d : Layer
     private readonly Parameter weight;
     private readonly Parameter? bias;
     private Tensor? input;
-    /// <summary>Target size of one chunk's cols, in floats (2 MiB).</summary>
-    private const int ChunkFloats = 512 * 1024;
+    /// <summary>Target size of one chunk's cols, in floats (512 KiB: a quarter of the 1–2 MiB L2 of current cores).</summary>
+    private const int ChunkFloats = 128 * 1024;
 
     private float[] cols = [];      // (C·KH·KW, B·P) for the current chunk of B images
     private float[] rows = [];      // (O, B·P): the chunk's output, or its gradient, channel-major
@@ -134,8 +135,18 @@ public sealed class Conv2d : Layer
 
             // Static lambdas with the layer as state: no closure is allocated per call.
             Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
-            Gemm.Multiply(false, false, o, columns, window, weight.Value.Data, window, cols, columns, rows, columns, threads: Threads);
-            Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.RowsToOutput(first, last));
+            if (chunk == 1)
+            {
+                // One image: its (O, P) output block is the GEMM's result as it stands, so it goes straight into y.
+                Span<float> y = output.Data.AsSpan(chunkStart * o * pixels, o * pixels);
+                Gemm.Multiply(false, false, o, columns, window, weight.Value.Data, window, cols, columns, y, columns, threads: Threads);
+                AddBias(y, pixels);
+            }
+            else
+            {
+                Gemm.Multiply(false, false, o, columns, window, weight.Value.Data, window, cols, columns, rows, columns, threads: Threads);
+                Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.RowsToOutput(first, last));
+            }
         }
 
         return output;
@@ -168,7 +179,18 @@ public sealed class Conv2d : Layer
         {
             chunkCount = Math.Min(chunk, n - chunkStart);
             int columns = chunkCount * pixels;
-            Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.OutputGradientToRows(first, last));
+            ReadOnlySpan<float> dout;
+            if (chunk == 1)
+            {
+                // One image: its (O, P) block of dy already is dout.
+                dout = dy.Data.AsSpan(chunkStart * o * pixels, o * pixels);
+            }
+            else
+            {
+                Parallelism.ForRanges(chunkCount * o, Threads, this, static (self, first, last) => self.OutputGradientToRows(first, last));
+                dout = rows.AsSpan(0, o * columns);
+            }
+
             if (needParameterGradients)
             {
                 if (bias is not null)
@@ -176,17 +198,17 @@ public sealed class Conv2d : Layer
                     Span<float> db = bias.Gradient.Span;
                     for (int ch = 0; ch < o; ch++)
                     {
-                        db[ch] += TensorPrimitives.Sum(rows.AsSpan(ch * columns, columns));
+                        db[ch] += TensorPrimitives.Sum(dout.Slice(ch * columns, columns));
                     }
                 }
 
                 Parallelism.ForRanges(window, Threads, this, static (self, first, last) => self.UnfoldRows(first, last));
-                Gemm.Multiply(false, true, o, window, columns, rows, columns, cols, columns, weight.Gradient.Data, window, accumulate: true, threads: Threads);
+                Gemm.Multiply(false, true, o, window, columns, dout, columns, cols, columns, weight.Gradient.Data, window, accumulate: true, threads: Threads);
             }
 
             if (needInputGradient)
             {
-                Gemm.Multiply(true, false, window, columns, o, weight.Value.Data, window, rows, columns, dcols, columns, threads: Threads);
+                Gemm.Multiply(true, false, window, columns, o, weight.Value.Data, window, dout, columns, dcols, columns, threads: Threads);
                 Parallelism.ForRanges(chunkCount * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
             }
         }
@@ -264,6 +286,22 @@ public sealed class Conv2d : Layer
             {
                 TensorPrimitives.Add(src, bs[ch], dst);
             }
+        }
+    }
+
+    /// <summary>y[o,:] += b[o] for one image's (O, P) block, in place.</summary>
+    private void AddBias(Span<float> y, int pixels)
+    {
+        if (bias is null)
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> bs = bias.Value.Span;
+        for (int ch = 0; ch < bs.Length; ch++)
+        {
+            Span<float> plane = y.Slice(ch * pixels, pixels);
+            TensorPrimitives.Add(plane, bs[ch], plane);
         }
     }
 

@@ -1,46 +1,50 @@
+using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 
 namespace MiniNetFgsm.Tests.Layers;
 
-/// <summary>Large images are convolved in chunks of a few images; the result must not depend on the chunking.</summary>
+/// <summary>
+/// The im2col path convolves a batch in chunks: one image at a time when an image's cols are large (then y and dy
+/// are used in place), several images per chunk otherwise. Both must agree with the plain convolution loops.
+/// </summary>
 public class Conv2dChunkTests
 {
-    [Fact]
-    public void ForwardAndBackward_BatchSplitIntoChunks_EqualsImageByImage()
+    [Theory]
+    // 8 channels of 40×40, 5×5 kernel: cols are 200 × 1296 floats per image, so each chunk is one image.
+    [InlineData(3, 40)]
+    // 8 channels of 22×22: cols are 200 × 324 floats per image, so a chunk holds several images and the last is partial.
+    [InlineData(5, 22)]
+    public void ForwardAndBackward_MatchThePlainConvolution(int n, int size)
     {
-        // 8 channels of 40×40 with a 5×5 kernel: cols are 200 × 1296 floats per image, so a chunk holds 2 images
-        // and a batch of 5 takes 3 chunks (the last one partial).
         var random = new Random(41);
-        const int n = 5, c = 8, h = 40, w = 40;
-        var batched = new Conv2d(c, 4, 5, stride: 1, padding: 1);
-        var single = new Conv2d(c, 4, 5, stride: 1, padding: 1);
-        TestData.Uniform(random, batched.Weight.Value.Length).CopyTo(batched.Weight.Value.Span);
-        TestData.Uniform(random, 4).CopyTo(batched.Bias!.Value.Span);
-        batched.Weight.Value.Span.CopyTo(single.Weight.Value.Span);
-        batched.Bias.Value.Span.CopyTo(single.Bias!.Value.Span);
-        var x = new Tensor(TestData.Uniform(random, n * c * h * w), n, c, h, w);
+        const int c = 8, o = 4, k = 5;
+        var conv = new Conv2d(c, o, k);
+        var shape = new ConvShape(n, c, size, size, o, k, k);
+        Assert.False(DirectConv2d.SupportsForward(c, k, k, 1, 0, shape.OutputWidth));    // this is the im2col path
+        Assert.False(DirectConv2d.SupportsBackward(c, k, k, 1, 0, shape.OutputWidth));
+        TestData.Uniform(random, conv.Weight.Value.Length).CopyTo(conv.Weight.Value.Span);
+        TestData.Uniform(random, o).CopyTo(conv.Bias!.Value.Span);
+        var x = new Tensor(TestData.Uniform(random, n * c * size * size), n, c, size, size);
 
-        Tensor y = batched.Forward(x, training: false);
+        Tensor y = conv.Forward(x, training: true);
+        float[] expectedY = new float[y.Length];
+        DirectConv2d.ForwardReference(x.Span, conv.Weight.Value.Span, conv.Bias.Value.Span, expectedY, shape);
+        Assert.True(TestData.MaxRelativeError(y.Span, expectedY) < 1e-5);
+
         var dy = new Tensor(TestData.Uniform(random, y.Length), y.Shape);
-        float[] dx = (float[])batched.Backward(dy)!.Data.Clone();
-
-        int image = c * h * w, outImage = y.Length / n;
-        float[] dWSum = new float[single.Weight.Value.Length];
-        float[] dbSum = new float[4];
-        for (int i = 0; i < n; i++)
+        Tensor dx = conv.Backward(dy)!;
+        float[] expectedDx = new float[dx.Length], expectedDw = new float[conv.Weight.Value.Length], expectedDb = new float[o];
+        DirectConv2d.BackwardInputReference(conv.Weight.Value.Span, dy.Span, expectedDx, shape);
+        DirectConv2d.BackwardWeightsReference(x.Span, dy.Span, expectedDw, shape);
+        int plane = shape.OutputHeight * shape.OutputWidth;
+        for (int i = 0; i < n * o; i++)
         {
-            single.Weight.Gradient.Clear();
-            single.Bias.Gradient.Clear();
-            var xi = new Tensor(x.Data.AsSpan(i * image, image).ToArray(), 1, c, h, w);
-            Tensor yi = single.Forward(xi, training: false);
-            Assert.True(TestData.MaxRelativeError(yi.Span, y.Span.Slice(i * outImage, outImage)) < 1e-5);
-            Tensor dxi = single.Backward(new Tensor(dy.Data.AsSpan(i * outImage, outImage).ToArray(), yi.Shape))!;
-            Assert.True(TestData.MaxRelativeError(dxi.Span, dx.AsSpan(i * image, image)) < 1e-5);
-            System.Numerics.Tensors.TensorPrimitives.Add(dWSum, single.Weight.Gradient.Span, dWSum);
-            System.Numerics.Tensors.TensorPrimitives.Add(dbSum, single.Bias.Gradient.Span, dbSum);
+            expectedDb[i % o] += System.Numerics.Tensors.TensorPrimitives.Sum(dy.Span.Slice(i * plane, plane));
         }
 
-        Assert.True(TestData.MaxRelativeError(batched.Weight.Gradient.Span, dWSum) < 1e-4);
-        Assert.True(TestData.MaxRelativeError(batched.Bias.Gradient.Span, dbSum) < 1e-4);
+        Assert.True(TestData.MaxRelativeError(dx.Span, expectedDx) < 1e-5);
+        Assert.True(TestData.MaxRelativeError(conv.Weight.Gradient.Span, expectedDw) < 1e-4);
+        Assert.True(TestData.MaxRelativeError(conv.Bias.Gradient.Span, expectedDb) < 1e-4);
+        Assert.Contains(conv.Weight.Gradient.Span.ToArray(), v => v != 0f);
     }
 }
