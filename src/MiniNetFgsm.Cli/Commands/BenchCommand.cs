@@ -19,6 +19,11 @@ internal static class BenchCommand
         var threads = Cli.ThreadsOption();
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 64 };
         var images = new Option<int?>("--images") { Description = "Images per measured phase (default: 25,600 for lenet, 3,200 for mnist-cnn)." };
+        var warmUp = new Option<double>("--warmup")
+        {
+            Description = "Seconds each phase runs before it is measured, so the JIT's optimised code is what gets timed.",
+            DefaultValueFactory = _ => Throughput.DefaultWarmUp.TotalSeconds,
+        };
         var data = Cli.DataOption();
         var layers = new Option<bool>("--layers")
         {
@@ -26,7 +31,7 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Measure training, inference and FGSM throughput (images/s) on real MNIST images; prints CSV.")
         {
-            model, threads, batch, images, data, layers,
+            model, threads, batch, images, warmUp, data, layers,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -43,6 +48,12 @@ internal static class BenchCommand
                 throw new UserError($"--images must be at least 1 (got {requested}).");
             }
 
+            double warmUpSeconds = parse.GetValue(warmUp);
+            if (!(warmUpSeconds >= 0 && warmUpSeconds <= 3600))
+            {
+                throw new UserError($"--warmup must be between 0 and 3600 seconds (got {Cli.F(warmUpSeconds, "0.###")}).");
+            }
+
             string which = parse.GetValue(model)!;
             string[] models = which == "all" ? [.. ModelZoo.Architectures] : [which];
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
@@ -53,7 +64,7 @@ internal static class BenchCommand
                 int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
                 foreach (string phase in Throughput.Phases)
                 {
-                    ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n);
+                    ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
                     results.Add(r);
                     Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.F(r.Seconds, "0.000")},{Cli.F(r.ImagesPerSecond, "0.0")}");
                 }

@@ -29,16 +29,26 @@ public sealed record ThroughputResult(
 }
 
 /// <summary>
-/// End-to-end throughput of training, inference and FGSM on real images, measured after a warm-up run of the
-/// same code (so the JIT has produced its optimised code and every buffer has been sized).
+/// End-to-end throughput of training, inference and FGSM on real images, measured after running the same code for
+/// a warm-up time, <see cref="DefaultWarmUp"/> unless told otherwise (so the JIT has produced its optimised code and every buffer has been sized).
 /// </summary>
 public static class Throughput
 {
+    /// <summary>How long each phase runs before it is measured, unless told otherwise.</summary>
+    public static TimeSpan DefaultWarmUp { get; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The phases, in the order they are measured.</summary>
     public static IReadOnlyList<string> Phases { get; } = ["train", "infer", "fgsm"];
 
     /// <summary>Measures one phase of one architecture on the first <paramref name="images"/> images of <paramref name="data"/>.</summary>
-    public static ThroughputResult Measure(string architecture, string phase, LabeledImages data, int threads, int batch, int images)
+    /// <param name="architecture">A <see cref="ModelZoo"/> architecture.</param>
+    /// <param name="phase">One of <see cref="Phases"/>.</param>
+    /// <param name="data">The images (at least <paramref name="images"/>).</param>
+    /// <param name="threads">Worker threads.</param>
+    /// <param name="batch">Images per batch.</param>
+    /// <param name="images">Images in the measured run.</param>
+    /// <param name="warmUp">How long to run the phase first (at least one warm-up run happens); null for <see cref="DefaultWarmUp"/>.</param>
+    public static ThroughputResult Measure(string architecture, string phase, LabeledImages data, int threads, int batch, int images, TimeSpan? warmUp = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
         if (images > data.Count)
@@ -49,7 +59,7 @@ public static class Throughput
         Sequential model = ModelZoo.Create(architecture, seed: 1);
         model.Threads = threads;
         LabeledImages measured = data.Subset(0, images);
-        LabeledImages warmUp = data.Subset(0, Math.Min(images, batch * 2 * threads));
+        LabeledImages warmUpImages = data.Subset(0, Math.Min(images, batch * 8 * threads));
         Action<LabeledImages> run = phase switch
         {
             "train" => set => Trainer.Train(model, set, null, new TrainingOptions { Epochs = 1, BatchSize = batch, Threads = threads }),
@@ -58,8 +68,16 @@ public static class Throughput
             _ => throw new ArgumentException($"Unknown phase '{phase}'; expected one of: {string.Join(", ", Phases)}."),
         };
 
-        run(warmUp);
-        run(warmUp);
+        // Warm up for a while, not for a few batches: .NET compiles each method quickly first and recompiles the hot
+        // ones with full optimisation (and profile-guided) only after they have run a while, so the first second of
+        // a run is slower than every later one. PyTorch has no such phase, and its peer warms up for 5 batches.
+        var warmUpClock = Stopwatch.StartNew();
+        do
+        {
+            run(warmUpImages);
+        }
+        while (warmUpClock.Elapsed < (warmUp ?? DefaultWarmUp));
+
         int gen0 = GC.CollectionCount(0);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();

@@ -50,6 +50,10 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("train --adversarial fgsm --robust-steps 0", "Robust-accuracy PGD steps must be at least 1 (got 0)")]
     [InlineData("train --lr-schedule cosine", "'cosine' not recognized")]
     [InlineData("train --lr-decay 0.5", "--lr-decay applies only to --lr-schedule step")]
+    [InlineData("bench --warmup -1", "--warmup must be between 0 and 3600 seconds (got -1)")]
+    [InlineData("bench --batch 0", "--batch must be at least 1 (got 0)")]
+    [InlineData("bench --images 0", "--images must be at least 1 (got 0)")]
+    [InlineData("bench --model vgg", "'vgg' not recognized")]
     public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
     {
         string[] args = Arguments(commandLine);

@@ -119,6 +119,28 @@ public sealed class CliHappyPathTests(TinyMnistRun run) : IClassFixture<TinyMnis
             written.Select(e => float.Parse(e, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
+    [Fact]
+    public void Bench_TinyRun_PrintsTheCsvHeaderAndOneRowPerPhase()
+    {
+        CliResult result = Mininet.Run("bench", "--model", "lenet", "--data", run.Folder, "--images", "96", "--batch", "32", "--threads", "2", "--warmup", "0");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] lines = result.Out.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        string[] csv = lines.Where(l => !l.StartsWith('#')).ToArray();
+        Assert.Equal("model,phase,threads,batch,images,seconds,images_per_second", csv[0]);
+        Assert.Equal(["train", "infer", "fgsm"], csv.Skip(1).Select(l => l.Split(',')[1]));
+        foreach (string row in csv.Skip(1))
+        {
+            string[] f = row.Split(',');
+            Assert.Equal(["lenet", "2", "32", "96"], new[] { f[0], f[2], f[3], f[4] });
+            double seconds = double.Parse(f[5], CultureInfo.InvariantCulture), rate = double.Parse(f[6], CultureInfo.InvariantCulture);
+            Assert.True(rate > 0 && Math.Abs(rate * seconds - 96) <= rate * 0.0005 + 0.5, row);    // seconds is rounded to 1 ms
+        }
+
+        Assert.Contains("# model,phase,gflops_per_second,gen0_collections,allocated_kb", lines);
+        Assert.Equal(3, lines.Count(l => Regex.IsMatch(l, @"^# lenet,(train|infer|fgsm),\d+\.\d,\d+,\d+$")));
+    }
+
     private static double[] ParseRow(string line)
     {
         string[] fields = line.Split(',');
