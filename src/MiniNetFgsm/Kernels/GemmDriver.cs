@@ -8,6 +8,9 @@ namespace MiniNetFgsm.Kernels;
 /// </summary>
 internal interface IGemmMicroKernel
 {
+    /// <summary>Rows of the tile (at most 8).</summary>
+    static abstract int Mr { get; }
+
     /// <summary>Columns of the tile (a multiple of the vector width).</summary>
     static abstract int Nr { get; }
 
@@ -37,10 +40,10 @@ internal interface IGemmMicroKernel
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
-    /// <summary>Rows of a micro-tile: 6 rows × 2 vectors = 12 accumulators, which fits the 16 registers of AVX2/SSE.</summary>
-    public const int Mr = 6;
+    /// <summary>Rows of a micro-tile, the kernel's: 6 with 16 vector registers (AVX2, SSE, NEON's kernel width), 8 with AVX-512's 32.</summary>
+    private static int Mr => TKernel.Mr;
 
-    /// <summary>Depth of a packed block: a KC×NR B panel (256×32 floats = 32 KiB at 512 bits) stays in L1.</summary>
+    /// <summary>Depth of a packed block: a KC×NR B panel (at most 256×32 floats = 32 KiB at 512 bits) stays in L1.</summary>
     public const int Kc = 256;
 
     /// <summary>Rows of an A block: MC×KC floats (120 KiB) stay in L2.</summary>
@@ -343,7 +346,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             int valid = Math.Min(Mr, rows - r0);
             if (!transposeA && valid == Mr && Transpose8x8.IsSupported)
             {
-                // op(A)[i, p] = A[i, p]: transpose 6×8 blocks in registers. Each 8-wide store writes 2 extra
+                // op(A)[i, p] = A[i, p]: transpose MR×8 blocks in registers. With MR = 6 each 8-wide store writes 2 extra
                 // floats into the next k step's slots, which the next store overwrites; the buffer has slack for the last.
                 int p = 0;
                 for (; p <= kc - 8; p += 8)

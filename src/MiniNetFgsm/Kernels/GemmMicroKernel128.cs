@@ -10,6 +10,8 @@ namespace MiniNetFgsm.Kernels;
 /// </summary>
 internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
 {
+    public static int Mr => 6;
+
     public static int Nr => 8;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

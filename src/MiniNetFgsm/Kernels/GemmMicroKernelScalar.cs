@@ -6,6 +6,8 @@ namespace MiniNetFgsm.Kernels;
 /// </summary>
 internal readonly struct GemmMicroKernelScalar : IGemmMicroKernel
 {
+    public static int Mr => 6;
+
     public static int Nr => 4;
 
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
