@@ -32,14 +32,33 @@ public static class MaxPoolKernels
 
         if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
         {
-            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
             for (; ox + 8 <= ow && 2 * ox + 17 <= r0.Length && 2 * ox + 17 <= r1.Length; ox += 8)
             {
-                int j = 2 * ox;
-                (Vector256<float> m0, Vector256<int> i0) = Merge(r0, r1, j, w, Vector256.Create(topIndex + j) + lane);
-                (Vector256<float> m1, Vector256<int> i1) = Merge(r0, r1, j + 8, w, Vector256.Create(topIndex + j + 8) + lane);
-                Vector256.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().CopyTo(y[ox..]);
-                Vector256.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().CopyTo(arg[ox..]);
+                Pool8(r0, r1, w, topIndex, ox, y, arg);
+            }
+
+            // A row whose width is not a multiple of 8 (12 in both MNIST models) ends with one more vector of 8 windows
+            // that overlaps the last one: the overlapping windows are recomputed to the same values.
+            if (ox < ow && ow >= 8 && 2 * ow + 1 <= r0.Length && 2 * ow + 1 <= r1.Length)
+            {
+                Pool8(r0, r1, w, topIndex, ow - 8, y, arg);
+                ox = ow;
+            }
+        }
+
+        if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
+        {
+            // The same with 4 windows per step: the rest of a row, a narrow row (lenet's pool2 is 4 wide), or every row
+            // where 128 bits is the widest vector (Arm64's NEON).
+            for (; ox + 4 <= ow && 2 * ox + 9 <= r0.Length && 2 * ox + 9 <= r1.Length; ox += 4)
+            {
+                Pool4(r0, r1, w, topIndex, ox, y, arg);
+            }
+
+            if (ox < ow && ow >= 4 && 2 * ow + 1 <= r0.Length && 2 * ow + 1 <= r1.Length)
+            {
+                Pool4(r0, r1, w, topIndex, ow - 4, y, arg);
+                ox = ow;
             }
         }
 
@@ -75,6 +94,50 @@ public static class MaxPoolKernels
             y[ox] = max;
             arg[ox] = best;
         }
+    }
+
+    /// <summary>Windows ox .. ox + 7: two merged vectors narrowed to their even lanes.</summary>
+    private static void Pool8(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, int ox, Span<float> y, Span<int> arg)
+    {
+        int j = 2 * ox;
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        (Vector256<float> m0, Vector256<int> i0) = Merge(r0, r1, j, w, Vector256.Create(topIndex + j) + lane);
+        (Vector256<float> m1, Vector256<int> i1) = Merge(r0, r1, j + 8, w, Vector256.Create(topIndex + j + 8) + lane);
+        Vector256.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().CopyTo(y[ox..]);
+        Vector256.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().CopyTo(arg[ox..]);
+    }
+
+    /// <summary>Windows ox .. ox + 3 with 128-bit vectors.</summary>
+    private static void Pool4(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, int ox, Span<float> y, Span<int> arg)
+    {
+        int j = 2 * ox;
+        Vector128<int> lane = Vector128.Create(0, 1, 2, 3);
+        (Vector128<float> m0, Vector128<int> i0) = Merge128(r0, r1, j, w, Vector128.Create(topIndex + j) + lane);
+        (Vector128<float> m1, Vector128<int> i1) = Merge128(r0, r1, j + 4, w, Vector128.Create(topIndex + j + 4) + lane);
+        Vector128.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().CopyTo(y[ox..]);
+        Vector128.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().CopyTo(arg[ox..]);
+    }
+
+    /// <summary>As <see cref="Merge"/> with 128-bit vectors.</summary>
+    private static (Vector128<float> Max, Vector128<int> Index) Merge128(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int j, int w, Vector128<int> index)
+    {
+        Vector128<float> max = Vector128.Create(r0[j..]);
+        Vector128<int> best = index;
+        Vector128<float> v = Vector128.Create(r0[(j + 1)..]);
+        Vector128<int> take = Vector128.GreaterThan(v, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
+        best = Vector128.ConditionalSelect(take, index + Vector128<int>.One, best);
+
+        v = Vector128.Create(r1[j..]);
+        take = Vector128.GreaterThan(v, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
+        best = Vector128.ConditionalSelect(take, index + Vector128.Create(w), best);
+
+        v = Vector128.Create(r1[(j + 1)..]);
+        take = Vector128.GreaterThan(v, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
+        best = Vector128.ConditionalSelect(take, index + Vector128.Create(w + 1), best);
+        return (max, best);
     }
 
     /// <summary>Lanes at even j: the window starting at column j, merged in row-major order (strictly greater replaces).</summary>
