@@ -164,11 +164,38 @@ public static class DirectConv2d
                 {
                     for (int j = 0; j < s.KernelWidth; j++, tap++)
                     {
+                        // Two accumulators per channel, a for even output rows and b for odd ones: each sum is a chain
+                        // of dependent multiply-adds, and 4 chains (1 for a lone channel) leave the FMA pipes waiting.
                         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                        Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
                         for (int img = 0; img < s.Images; img++)
                         {
                             nuint inPlane = (nuint)((img * s.Channels + c) * planeIn), outPlane = (nuint)((img * s.OutChannels + oc) * planeOut);
-                            for (int oy = 0; oy < oh; oy++)
+                            int oy = 0;
+                            for (; oy + 1 < oh; oy += 2)
+                            {
+                                for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+                                {
+                                    int start = Math.Min(ox0, ow - Lanes);
+                                    Vector256<float> fresh = NewLanes(ox0 - start);
+                                    nuint from = inPlane + (nuint)((oy + i) * s.Width + start + j);
+                                    Vector256<float> v = Vector256.LoadUnsafe(in x0, from), u = Vector256.LoadUnsafe(in x0, from + (nuint)s.Width);
+                                    nuint at = outPlane + (nuint)(oy * ow + start), next = at + (nuint)ow;
+                                    a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at) & fresh, v, a0);
+                                    b0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next) & fresh, u, b0);
+                                    if (group == 4)
+                                    {
+                                        a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)planeOut) & fresh, v, a1);
+                                        b1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)planeOut) & fresh, u, b1);
+                                        a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(2 * planeOut)) & fresh, v, a2);
+                                        b2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(2 * planeOut)) & fresh, u, b2);
+                                        a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(3 * planeOut)) & fresh, v, a3);
+                                        b3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(3 * planeOut)) & fresh, u, b3);
+                                    }
+                                }
+                            }
+
+                            for (; oy < oh; oy++)
                             {
                                 for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
                                 {
@@ -187,12 +214,12 @@ public static class DirectConv2d
                             }
                         }
 
-                        dw[oc * taps + tap] += Vector256.Sum(a0);
+                        dw[oc * taps + tap] += Vector256.Sum(a0 + b0);
                         if (group == 4)
                         {
-                            dw[(oc + 1) * taps + tap] += Vector256.Sum(a1);
-                            dw[(oc + 2) * taps + tap] += Vector256.Sum(a2);
-                            dw[(oc + 3) * taps + tap] += Vector256.Sum(a3);
+                            dw[(oc + 1) * taps + tap] += Vector256.Sum(a1 + b1);
+                            dw[(oc + 2) * taps + tap] += Vector256.Sum(a2 + b2);
+                            dw[(oc + 3) * taps + tap] += Vector256.Sum(a3 + b3);
                         }
                     }
                 }
