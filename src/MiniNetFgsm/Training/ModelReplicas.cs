@@ -18,6 +18,7 @@ namespace MiniNetFgsm.Training;
 public sealed class ModelReplicas : IDisposable
 {
     private readonly Sequential[] replicas;
+    private readonly WorkerTeam team;
     private readonly int masterThreads;
     private int reducing;       // the parameter ReduceRange works on
 
@@ -43,6 +44,8 @@ public sealed class ModelReplicas : IDisposable
             replica.Threads = 1;
             replicas[r] = replica;
         }
+
+        team = new WorkerTeam(count);
     }
 
     /// <summary>The model whose weights every replica shares.</summary>
@@ -61,8 +64,11 @@ public sealed class ModelReplicas : IDisposable
         return (start, end - start);
     }
 
-    /// <summary>Runs <paramref name="work"/>(replica index) for every replica, each on its own thread.</summary>
-    public void Run(Action<int> work) => Parallelism.For(replicas.Length, replicas.Length, work);
+    /// <summary>
+    /// Runs <paramref name="work"/>(replica index) for every replica, each on its own thread: replica 0 on the caller's,
+    /// replica r on the same worker thread at every call.
+    /// </summary>
+    public void Run(Action<int> work) => team.Run(work);
 
     /// <summary>
     /// Master gradient += every other replica's gradient, in replica order; zeroes nothing. Each element's sum runs in
@@ -104,8 +110,12 @@ public sealed class ModelReplicas : IDisposable
         }
     });
 
-    /// <summary>Restores the master's own thread setting.</summary>
-    public void Dispose() => Master.Threads = masterThreads;
+    /// <summary>Stops the worker threads and restores the master's own thread setting.</summary>
+    public void Dispose()
+    {
+        team.Dispose();
+        Master.Threads = masterThreads;
+    }
 
     /// <summary>Zeroes the gradients of every replica.</summary>
     public void ZeroGradients()

@@ -72,12 +72,14 @@ public static class Trainer
             for (int b = 0; b < batches; b++)
             {
                 int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
-                replicas.ZeroGradients();
                 replicas.Run(r =>
                 {
                     // Replica r trains on its slice of the batch. Its loss is the mean over the slice, so its
                     // gradient is scaled by slice/batch: the sum over replicas is then the gradient of the batch mean.
+                    // Each replica zeroes its own gradients on its own thread, so they stay in that core's cache.
                     (int offset, int n) = replicas.Slice(r, count);
+                    Sequential replica = replicas[r];
+                    replica.ZeroGradients();
                     sliceLoss[r] = 0;
                     if (n == 0)
                     {
@@ -85,7 +87,6 @@ public static class Trainer
                     }
 
                     Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
-                    Sequential replica = replicas[r];
                     Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(slice.Images, slice.Labels, epoch, start + offset);
                     sliceLoss[r] = losses[r].Forward(replica.Forward(input, training: true), slice.Labels) * (double)n / count;
                     Tensor dLogits = losses[r].Backward();
