@@ -49,8 +49,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// <summary>Rows of an A block: MC×KC floats (120 KiB) stay in L2.</summary>
     public const int Mc = 120;
 
-    /// <summary>Columns of a B block.</summary>
-    public const int Nc = 2048;
+    /// <summary>Columns of a B block: a KC×NC packed block (at most 256×1024 floats = 1 MiB, 144×1024 = 576 KiB for
+    /// K = 288) stays in L2. 2048 spilled to L3 on the whole-batch conv2 product (12.5 → 12.0 ms per call).</summary>
+    public const int Nc = 1024;
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.</summary>
     private const long ParallelThreshold = 1L << 17;
@@ -315,9 +316,27 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         {
             float* s = b + (long)(pc + p) * ldb + jc;
             float* d = dst + p * nr;
-            for (int q = 0; q < fullPanels; q++, s += nr, d += panelStride)
+            // Software prefetch (into L2) of the row six ahead, line by line as this one is copied: each row is a
+            // separate run, and the hardware prefetcher only locks on after a run has started.
+            float* ahead = p + 6 < kc ? s + 6L * ldb : s;
+            for (int q = 0; q < fullPanels; q++, s += nr, d += panelStride, ahead += nr)
             {
-                for (int j = 0; j < nr; j += 4)
+                if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                {
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(ahead);
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(ahead + nr - 1);
+                }
+
+                int j = 0;
+                if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    for (; j <= nr - 8; j += 8)
+                    {
+                        System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(s + j), d + j);
+                    }
+                }
+
+                for (; j < nr; j += 4)
                 {
                     System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(s + j), d + j);
                 }

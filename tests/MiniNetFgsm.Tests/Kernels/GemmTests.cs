@@ -62,7 +62,7 @@ public class GemmTests
     {
         var random = new Random(3);
 
-        // K > KC (256) crosses packing blocks; M > MC (120) crosses A blocks; N > NC (2048) crosses B blocks.
+        // K > KC (256) crosses packing blocks; M > MC (120) crosses A blocks; N > NC (1024) crosses B blocks.
         CheckAgainstReference(random, width, false, true, 127, 61, 523, accumulate: false, threads: 2);
         CheckAgainstReference(random, width, true, false, 37, 2053, 11, accumulate: true, threads: 2);
         CheckAgainstReference(random, width, false, false, 241, 97, 257, accumulate: false, threads: 2);
