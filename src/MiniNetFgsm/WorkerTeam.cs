@@ -10,8 +10,10 @@ namespace MiniNetFgsm;
 /// </summary>
 /// <remarks>
 /// The team's threads are background threads that sleep between calls (after a short spin inside
-/// <see cref="ManualResetEventSlim.Wait()"/>). Calls must not overlap; an exception from any part is rethrown on the
-/// calling thread after every part has finished.
+/// <see cref="ManualResetEventSlim.Wait()"/>). Calls must not overlap, and <see cref="Dispose"/> must not be called
+/// during one. If parts throw, the first exception recorded is rethrown on the calling thread after every part has
+/// finished. Creating a team starts its threads (tens of microseconds each), so it pays to keep one per run of work,
+/// as <c>ModelReplicas</c> does, rather than per call.
 /// </remarks>
 internal sealed class WorkerTeam : IDisposable
 {

@@ -61,6 +61,25 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void Run_TheCallersPartThrows_WaitsForTheOthersThenRethrows()
+    {
+        using var team = new WorkerTeam(3);
+        int finished = 0;
+        Assert.Throws<ArgumentException>(() => team.Run(p =>
+        {
+            if (p == 0)
+            {
+                throw new ArgumentException("part 0 failed");
+            }
+
+            Thread.Sleep(30);
+            Interlocked.Increment(ref finished);
+        }));
+
+        Assert.Equal(2, finished);
+    }
+
+    [Fact]
     public void Dispose_StopsTheThreads_AndRunIsRefusedAfterwards()
     {
         var team = new WorkerTeam(3);

@@ -35,6 +35,10 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransposeA
         // mnist-cnn conv2 forward: out (O=64, N·P=64·24·24) = W (64, C·KH·KW=32·3·3) · cols (288, 36864).
         new("cnn.conv2.fwd", 64, 36864, 288),
 
+        // The same product with pixels as rows, as the performance issue states it (36864×288 · 288×64): what an
+        // im2col that writes one row per output pixel would issue. Conv2d does not, but the GEMM handles both.
+        new("cnn.conv2.fwd.pixel-rows", 36864, 64, 288),
+
         // mnist-cnn conv2 weight gradient: dW (64, 288) += dout (64, 36864) · colsᵀ; K is huge, M·N small (split-K).
         new("cnn.conv2.dW", 64, 288, 36864, TransposeB: true),
 

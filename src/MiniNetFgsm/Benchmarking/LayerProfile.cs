@@ -46,7 +46,11 @@ public static class LayerProfile
         }
 
         var results = new IReadOnlyList<LayerTiming>[copies];
-        Parallelism.For(copies, copies, copy => results[copy] = MeasureOne(architecture, data, batch, batches));
+        using (var team = new WorkerTeam(copies))       // one thread per copy, all running at once
+        {
+            team.Run(copy => results[copy] = MeasureOne(architecture, data, batch, batches));
+        }
+
         return results[0]
             .Select((t, i) => new LayerTiming(t.Layer, results.Average(r => r[i].ForwardMicroseconds), results.Average(r => r[i].BackwardMicroseconds)))
             .ToList();

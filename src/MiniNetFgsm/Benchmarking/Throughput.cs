@@ -69,8 +69,9 @@ public static class Throughput
         };
 
         // Warm up for a while, not for a few batches: .NET compiles each method quickly first and recompiles the hot
-        // ones with full optimisation (and profile-guided) only after they have run a while, so the first second of
-        // a run is slower than every later one. PyTorch has no such phase, and its peer warms up for 5 batches.
+        // ones with full optimisation (and profile-guided) only after they have run a while, so the first second of a
+        // run is slower than every later one. PyTorch has no such phase; bench/peers/pytorch_reference.py warms up for
+        // 5 batches.
         var warmUpClock = Stopwatch.StartNew();
         do
         {

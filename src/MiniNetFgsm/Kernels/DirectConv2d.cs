@@ -11,7 +11,8 @@ namespace MiniNetFgsm.Kernels;
 /// Shapes: x (N,C,H,W), w (O,C,KH,KW), y and dy (N,O,OH,OW) with OH = H − KH + 1, OW = W − KW + 1; a tap is one (c, i, j).
 /// Each output row is covered by 8-wide vectors at ox0 = 0, 8, 16, … and a last one at OW − 8 that overlaps the one
 /// before it (so OW ≥ 8 is required). The forward pass stores whole recomputed vectors there, which are bit-identical to
-/// what is already stored; the backward passes mask off the overlapping lanes so nothing is counted twice. Every output
+/// what is already stored (so does the input gradient, which runs through the forward kernel); the weight gradient masks
+/// off the overlapping lanes so nothing is counted twice. Every output
 /// element is one thread's, summed in a fixed order, so the results do not depend on the thread count.
 /// </remarks>
 public static class DirectConv2d
@@ -196,7 +197,8 @@ public static class DirectConv2d
     /// <summary>
     /// dW[o,c,i,j] += Σ_{n,oy,ox} dy[n,o,oy,ox] · x[n,c,oy+i,ox+j] for output channels o in [firstChannel, lastChannel).
     /// Forward was y = Σ w · x, so each weight's gradient is the correlation of dy with the input it multiplied.
-    /// Four output channels at a time share each x vector; each weight's sum is one vector accumulator, reduced at the end.
+    /// Four output channels at a time share each x vector; each weight's sum is two vector accumulators (even and odd
+    /// output rows), added and reduced at the end.
     /// </summary>
     public static void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, in ConvShape s, int firstChannel, int lastChannel)
     {
@@ -288,7 +290,8 @@ public static class DirectConv2d
     /// kernel flipped and transposed (wf[c,o,i,j] = w[o,c,KH−1−i,KW−1−j]), dx[n,c,y,x] = Σ_{o,i,j} wf[c,o,i,j] ·
     /// dyp[n,o,y+i,x+j]: a valid convolution of dyp with wf, which <see cref="Forward"/> computes with its independent
     /// accumulators. (Scattering each dy element through every tap instead loads, updates and stores overlapping dx
-    /// vectors, a chain through memory that ran at 7 GFLOP/s on lenet's conv1.) Sums run over (o, i, j) in that order.
+    /// vectors, a chain through memory that ran at 7 GFLOP/s on lenet's conv1.) Sums run over o, then the taps of the
+    /// flipped kernel, that is the original taps (i, j) in descending order.
     /// </remarks>
     public static void BackwardInput(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, in ConvShape s, int firstPlane, int lastPlane)
     {

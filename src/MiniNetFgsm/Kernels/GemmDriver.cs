@@ -252,7 +252,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         {
             int cols = Math.Min(nr, nc - j0);
             int p = 0;
-            if (transposeB && cols == nr && nr % 8 == 0 && Transpose8x8.IsSupported)
+            if (cols == nr && nr % 8 == 0 && Transpose8x8.IsSupported)
             {
                 // op(B)[p, j] = B[j, p]: transpose 8×8 blocks in registers (8 stored rows → 8 packed k steps).
                 for (; p <= kc - 8; p += 8)
@@ -266,30 +266,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
 
             for (; p < kc; p++)
             {
+                // op(B)[p, j] = B[j, p]: a strided walk down a column of the stored matrix.
                 float* d = dst + p * nr;
-                if (!transposeB)
+                float* s = b + (long)(jc + j0) * ldb + pc + p;
+                for (int j = 0; j < cols; j++)
                 {
-                    // op(B)[p, j] = B[p, j]: a contiguous run of the row, copied 4 floats at a time.
-                    float* s = b + (long)(pc + p) * ldb + jc + j0;
-                    int j = 0;
-                    for (; j <= cols - 4; j += 4)
-                    {
-                        System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(s + j), d + j);
-                    }
-
-                    for (; j < cols; j++)
-                    {
-                        d[j] = s[j];
-                    }
-                }
-                else
-                {
-                    // op(B)[p, j] = B[j, p]: a strided walk down a column of the stored matrix.
-                    float* s = b + (long)(jc + j0) * ldb + pc + p;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        d[j] = s[(long)j * ldb];
-                    }
+                    d[j] = s[(long)j * ldb];
                 }
 
                 for (int j = cols; j < nr; j++)

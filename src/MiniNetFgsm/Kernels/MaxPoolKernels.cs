@@ -16,7 +16,10 @@ public static class MaxPoolKernels
     /// every even j; three compare-and-selects merge them in row-major order. The even lanes hold the answers, and
     /// narrowing each 64-bit pair to its low 32 bits (little-endian: the even element) packs them into one vector of
     /// outputs. The loads at j + 1 read one float past the last window (its value lands in an odd lane and is
-    /// discarded), so the vector loop runs while that float is still inside the spans, and a scalar tail finishes.
+    /// discarded), so the vector loop runs while that float is still inside the spans. A row whose width is not a
+    /// multiple of 8 ends with one more 8-wide step that overlaps the last (recomputing the same values), then 4-wide
+    /// steps with 128-bit vectors (the whole row where 128 bits is the widest width), and a scalar tail finishes what
+    /// the spans do not leave room for.
     /// </remarks>
     public static void Pool2x2Row(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, Span<float> y, Span<int> arg)
         => Pool2x2Row(Simd.Width, r0, r1, w, topIndex, y, arg);

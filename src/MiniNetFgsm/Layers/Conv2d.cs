@@ -16,8 +16,9 @@ namespace MiniNetFgsm.Layers;
 /// forward pass of layers with narrow outputs (lenet's conv2, 8 wide); where each path runs is what measured faster.
 /// A chunk's cols are sized to stay in L2 (about 512 KiB, at least one image) instead of unrolling the whole batch:
 /// the GEMM then reads what im2col just wrote from cache, and memory stays small. When a chunk is one image (mnist-cnn's
-/// conv2), out is that image's (O, P) block of y itself, so the GEMM writes y directly and reads dy directly. The backward pass unrolls each chunk again
-/// rather than keeping every chunk's cols from the forward pass (one extra im2col, far cheaper than the GEMMs).
+/// conv2), out is that image's (O, P) block of y itself, so the GEMM writes y directly and reads dy directly. The
+/// backward pass unrolls each chunk again rather than keeping every chunk's cols from the forward pass (one extra
+/// im2col, far cheaper than the GEMMs).
 /// </remarks>
 public sealed class Conv2d : Layer
 {
@@ -127,7 +128,7 @@ public sealed class Conv2d : Layer
         (int n, int o, int pixels, int window) = (x[0], OutChannels, output[2] * output[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
         Grow(ref cols, window * chunk * pixels);
-        Grow(ref rows, o * chunk * pixels);
+        Grow(ref rows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use y itself
         for (chunkStart = 0; chunkStart < n; chunkStart += chunk)
         {
             chunkCount = Math.Min(chunk, n - chunkStart);
@@ -168,7 +169,7 @@ public sealed class Conv2d : Layer
         int chunk = ChunkImages(n, pixels, window);
         outputGradient = dy;
         Grow(ref cols, window * chunk * pixels);      // a direct forward pass (narrow rows) left these unsized
-        Grow(ref rows, o * chunk * pixels);
+        Grow(ref rows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
         if (needInputGradient)
         {
             Grow(ref dcols, window * chunk * pixels);
@@ -218,7 +219,7 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// The direct path's backward (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
-    /// with x; dx = the scatter of dy back through every tap.
+    /// with x; dx = the correlation of zero-padded dy with the flipped kernel (a gather through the forward kernel).
     /// </summary>
     private Tensor? BackwardDirect(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
     {

@@ -18,6 +18,7 @@ public class DirectConv2dTests
         { 1, 32, 3, 9, 2, 1, 1 },      // 32 taps, the most the direct backward takes
         { 5, 10, 12, 12, 20, 5, 5 },   // lenet conv2 (250 taps, OW = 8): direct forward only
         { 1, 3, 13, 21, 6, 4, 4 },     // 48 taps, OW = 18, 6 output channels (a group of 4 and two single ones)
+        { 2, 1, 11, 12, 4, 5, 5 },     // OH = 7: a group of 4 channels with an unpaired last row
     };
 
     [Theory]
@@ -62,6 +63,54 @@ public class DirectConv2dTests
         DirectConv2d.BackwardInputReference(weights, dy, expected, s);
 
         Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dx, expected)}");
+    }
+
+    [Fact]
+    public void BackwardInput_PlaneRangesStartingMidImage_AndShapesAlternating_MatchTheReference()
+    {
+        // Threads split the N·C planes anywhere, and each thread's padded-dy scratch is reused across calls and shapes.
+        var a = new ConvShape(3, 3, 12, 13, 5, 3, 3);
+        var b = new ConvShape(2, 2, 10, 10, 6, 2, 2);
+        foreach ((ConvShape s, int seed) in new[] { (a, 70), (b, 71), (a, 72), (b, 73) })
+        {
+            (_, float[] weights, _) = Inputs(s, seed);
+            float[] dy = TestData.Uniform(new Random(seed + 100), s.Images * s.OutChannels * s.OutputHeight * s.OutputWidth);
+            float[] expected = new float[s.Images * s.Channels * s.Height * s.Width], dx = new float[expected.Length];
+            DirectConv2d.BackwardInputReference(weights, dy, expected, s);
+
+            int planes = s.Images * s.Channels;
+            foreach ((int first, int last) in new[] { (0, 1), (1, s.Channels + 1), (s.Channels + 1, planes - 1), (planes - 1, planes) })
+            {
+                DirectConv2d.BackwardInput(weights, dy, dx, s, first, last);
+            }
+
+            Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"{s}: max relative error {TestData.MaxRelativeError(dx, expected)}");
+        }
+    }
+
+    [Fact]
+    public void Conv2dLayer_OnTheDirectPathWithTwoThreads_BackwardEqualsOneThread()
+    {
+        var s = new ConvShape(5, 1, 28, 28, 10, 5, 5);
+        (float[] x, float[] weights, float[] bias) = Inputs(s, seed: 67);
+        float[] dy = TestData.Uniform(new Random(68), 5 * 10 * 24 * 24);
+        var results = new List<(float[] Dx, float[] Dw, float[] Db)>();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var conv = new Conv2d(1, 10, 5) { Threads = threads };
+            weights.CopyTo(conv.Weight.Value.Span);
+            bias.CopyTo(conv.Bias!.Value.Span);
+            conv.Forward(new Tensor(x, 5, 1, 28, 28), training: true);
+            Tensor dx = conv.Backward(new Tensor(dy, 5, 10, 24, 24))!;
+            results.Add((dx.Span.ToArray(), conv.Weight.Gradient.Span.ToArray(), conv.Bias.Gradient.Span.ToArray()));
+        }
+
+        Assert.Equal(results[0].Dx, results[1].Dx);
+        Assert.Equal(results[0].Dw, results[1].Dw);
+        Assert.Equal(results[0].Db, results[1].Db);
+        float[] expectedDx = new float[results[0].Dx.Length];
+        DirectConv2d.BackwardInputReference(weights, dy, expectedDx, s);
+        Assert.True(TestData.MaxRelativeError(results[0].Dx, expectedDx) < 1e-5);
     }
 
     [Fact]
