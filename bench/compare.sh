@@ -6,7 +6,9 @@
 #   --images       passed to both sides only when given (otherwise each side uses its own default)
 #   --csharp-csv   use a saved C# bench output instead of running `dotnet run ... bench`
 #   --pytorch-csv  use a saved PyTorch peer output instead of running the peer
-# Environment: PYTHON (default /usr/bin/python3 if present, else python3), DOTNET (default dotnet).
+# Environment: PYTHON (default /usr/bin/python3 if present, else python3), DOTNET (default dotnet),
+#   SETTLE (seconds to wait between building and measuring, default 15: on the development machine the first
+#   run right after a build measured 10-30% slow).
 #
 # Prints both CSVs, then a table: ratio = mininet images/s / pytorch images/s per model and phase
 # (> 1 means MiniNetFgsm is faster). If PyTorch is not installed the PyTorch side is skipped with a
@@ -23,7 +25,7 @@ while [ $# -gt 0 ]; do
     --images) IMAGES="$2"; shift 2 ;;
     --csharp-csv) CS_CSV="$2"; shift 2 ;;
     --pytorch-csv) PT_CSV="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -47,13 +49,14 @@ CS_STATUS=0
 if [ -n "$CS_CSV" ]; then
   filter_csv < "$CS_CSV" > "$TMP/cs.csv"
 else
-  echo "== MiniNetFgsm: $DOTNET run -c Release --project src/MiniNetFgsm.Cli -- bench ${ARGS[*]}" >&2
-  (cd "$ROOT" && "$DOTNET" run -c Release --project src/MiniNetFgsm.Cli -- bench "${ARGS[@]}") > "$TMP/cs.raw" 2> "$TMP/cs.err"
+  echo "== MiniNetFgsm: $DOTNET build -c Release src/MiniNetFgsm.Cli, then (after ${SETTLE:-15} s) run --no-build -- bench ${ARGS[*]}" >&2
+  (cd "$ROOT" && "$DOTNET" build -c Release src/MiniNetFgsm.Cli > "$TMP/build.log" 2>&1 && sleep "${SETTLE:-15}" \
+    && "$DOTNET" run -c Release --no-build --project src/MiniNetFgsm.Cli -- bench "${ARGS[@]}") > "$TMP/cs.raw" 2> "$TMP/cs.err"
   CS_STATUS=$?
   filter_csv < "$TMP/cs.raw" > "$TMP/cs.csv"
   if [ $CS_STATUS -ne 0 ]; then
     echo "compare.sh: the C# bench failed (exit $CS_STATUS); last output:" >&2
-    tail -n 20 "$TMP/cs.raw" "$TMP/cs.err" >&2
+    tail -n 20 "$TMP/build.log" "$TMP/cs.raw" "$TMP/cs.err" >&2 2>/dev/null
   fi
 fi
 
