@@ -22,11 +22,12 @@ public sealed record ModelWorkload(string Architecture, int Batch, long Flops) :
     }
 
     /// <summary>
-    /// One FGSM batch: forward F, backward to the input pixels (weight gradients F, input gradients F; the library
-    /// computes both), and a forward pass on x_adv (F). Total 4F. The sign step itself is not counted.
+    /// One FGSM batch: forward F, backward to the input pixels (input gradients F; <see cref="Attacks.Fgsm"/> skips
+    /// the weight gradients), and a forward pass on x_adv (F). Total 3F, as <c>FlopCount.Fgsm</c> counts it. The sign
+    /// step itself is not counted.
     /// </summary>
     public static ModelWorkload Fgsm(string architecture, int batch = 64)
-        => new(architecture, batch, 4 * ForwardFlops(architecture, batch).Forward);
+        => new(architecture, batch, 3 * ForwardFlops(architecture, batch).Forward);
 
     /// <summary>Forward GEMM FLOPs of the model and of its first layer with parameters: 2·M·N·K of each conv and dense product.</summary>
     public static (long Forward, long First) ForwardFlops(string architecture, int batch)
