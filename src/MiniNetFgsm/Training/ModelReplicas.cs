@@ -116,13 +116,4 @@ public sealed class ModelReplicas : IDisposable
         team.Dispose();
         Master.Threads = masterThreads;
     }
-
-    /// <summary>Zeroes the gradients of every replica.</summary>
-    public void ZeroGradients()
-    {
-        foreach (Sequential replica in replicas)
-        {
-            replica.ZeroGradients();
-        }
-    }
 }
