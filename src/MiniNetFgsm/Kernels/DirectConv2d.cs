@@ -223,44 +223,29 @@ public static class DirectConv2d
                         for (int img = 0; img < s.Images; img++)
                         {
                             nuint inPlane = (nuint)((img * s.Channels + c) * planeIn), outPlane = (nuint)((img * s.OutChannels + oc) * planeOut);
-                            int oy = 0;
-                            for (; oy + 1 < oh; oy += 2)
+                            for (int oy = 0; oy < oh; oy += 2)
                             {
+                                // On an odd last row the second row is that row again, with its dy masked to zero.
+                                bool pair = oy + 1 < oh;
+                                nuint second = pair ? (nuint)s.Width : 0, secondOut = pair ? (nuint)ow : 0;
+                                Vector256<float> keep = pair ? Vector256<float>.AllBitsSet : Vector256<float>.Zero;
                                 for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
                                 {
                                     int start = Math.Min(ox0, ow - Lanes);
-                                    Vector256<float> fresh = NewLanes(ox0 - start);
+                                    Vector256<float> fresh = NewLanes(ox0 - start), freshNext = fresh & keep;
                                     nuint from = inPlane + (nuint)((oy + i) * s.Width + start + j);
-                                    Vector256<float> v = Vector256.LoadUnsafe(in x0, from), u = Vector256.LoadUnsafe(in x0, from + (nuint)s.Width);
-                                    nuint at = outPlane + (nuint)(oy * ow + start), next = at + (nuint)ow;
+                                    Vector256<float> v = Vector256.LoadUnsafe(in x0, from), u = Vector256.LoadUnsafe(in x0, from + second);
+                                    nuint at = outPlane + (nuint)(oy * ow + start), next = at + secondOut;
                                     a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at) & fresh, v, a0);
-                                    b0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next) & fresh, u, b0);
+                                    b0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next) & freshNext, u, b0);
                                     if (group == 4)
                                     {
                                         a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)planeOut) & fresh, v, a1);
-                                        b1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)planeOut) & fresh, u, b1);
+                                        b1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)planeOut) & freshNext, u, b1);
                                         a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(2 * planeOut)) & fresh, v, a2);
-                                        b2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(2 * planeOut)) & fresh, u, b2);
+                                        b2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(2 * planeOut)) & freshNext, u, b2);
                                         a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(3 * planeOut)) & fresh, v, a3);
-                                        b3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(3 * planeOut)) & fresh, u, b3);
-                                    }
-                                }
-                            }
-
-                            for (; oy < oh; oy++)
-                            {
-                                for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
-                                {
-                                    int start = Math.Min(ox0, ow - Lanes);
-                                    Vector256<float> fresh = NewLanes(ox0 - start);
-                                    Vector256<float> v = Vector256.LoadUnsafe(in x0, inPlane + (nuint)((oy + i) * s.Width + start + j));
-                                    nuint at = outPlane + (nuint)(oy * ow + start);
-                                    a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at) & fresh, v, a0);
-                                    if (group == 4)
-                                    {
-                                        a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)planeOut) & fresh, v, a1);
-                                        a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(2 * planeOut)) & fresh, v, a2);
-                                        a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, at + (nuint)(3 * planeOut)) & fresh, v, a3);
+                                        b3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(in d0, next + (nuint)(3 * planeOut)) & freshNext, u, b3);
                                     }
                                 }
                             }
