@@ -68,6 +68,9 @@ public static class Gemm
         {
             switch (width)
             {
+                case SimdWidth.V512 when System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && PrefersWideTile(n):
+                    GemmDriver<GemmMicroKernel512x48>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
+                    break;
                 case SimdWidth.V512 when System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated:
                     GemmDriver<GemmMicroKernel512>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
                     break;
@@ -83,6 +86,13 @@ public static class Gemm
             }
         }
     }
+
+    /// <summary>
+    /// Whether the 8×48 AVX-512 tile beats the 8×32 one for N columns: it does about 7% more work per memory operation,
+    /// so it wins unless padding N up to a multiple of 48 adds more than 5% over padding it to a multiple of 32
+    /// (N = 128 pads to 144: the 8×32 tile; N = 288, 4,096 or 36,864: the 8×48 tile).
+    /// </summary>
+    internal static bool PrefersWideTile(int n) => (n + 47) / 48 * 48 * 20L <= (n + 31) / 32 * 32 * 21L;
 
     /// <summary>
     /// The scalar reference: for every (i, j), <c>sum = Σ_p op(A)[i,p] · op(B)[p,j]</c> in order p = 0..K-1,

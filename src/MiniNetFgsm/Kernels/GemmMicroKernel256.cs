@@ -14,6 +14,9 @@ internal readonly struct GemmMicroKernel256 : IGemmMicroKernel
 
     public static int Nr => 16;
 
+    /// <summary>256 k steps: the KC×16 B panel (16 KiB) stays in L1 beside the A panel.</summary>
+    public static int Kc => 256;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {

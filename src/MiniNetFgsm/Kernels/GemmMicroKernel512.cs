@@ -16,6 +16,9 @@ internal readonly struct GemmMicroKernel512 : IGemmMicroKernel
 
     public static int Nr => 32;
 
+    /// <summary>256 k steps: the KC×32 B panel (32 KiB) and the 8×KC A panel (8 KiB) share a 48 KiB L1.</summary>
+    public static int Kc => 256;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {

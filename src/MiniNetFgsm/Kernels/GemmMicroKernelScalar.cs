@@ -10,6 +10,9 @@ internal readonly struct GemmMicroKernelScalar : IGemmMicroKernel
 
     public static int Nr => 4;
 
+    /// <summary>256 k steps, as the vector kernels.</summary>
+    public static int Kc => 256;
+
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
         float* acc = stackalloc float[6 * 4];

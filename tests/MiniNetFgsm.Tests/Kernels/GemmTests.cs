@@ -77,6 +77,50 @@ public class GemmTests
     }
 
     [Fact]
+    public void WideTile512_OddShapesAcrossKBlocksAndEveryTransposeCase_MatchesReference()
+    {
+        // Gemm.Multiply only picks the 8×48 tile for some N, so drive it directly on shapes the 8×32 tile would get
+        // too: edges in M (not a multiple of 8) and N (not of 48), K = 1 and K across its 160-step blocks.
+        // Vector512 is emulated where the CPU lacks AVX-512, so this runs (slowly) everywhere.
+        var random = new Random(5);
+        foreach (int m in new[] { 1, 3, 8, 9, 17 })
+        {
+            foreach (int n in new[] { 1, 5, 47, 48, 49, 97 })
+            {
+                foreach (int k in new[] { 1, 7, 160, 161, 331 })
+                {
+                    foreach (bool ta in new[] { false, true })
+                    {
+                        foreach (bool tb in new[] { false, true })
+                        {
+                            CheckDriverAgainstReference<GemmMicroKernel512x48>(random, ta, tb, m, n, k, accumulate: (m + n + k) % 2 == 0, threads: (m + k) % 3 == 0 ? 2 : 1);
+                        }
+                    }
+                }
+            }
+        }
+
+        // Wide N split between threads, and a huge K split between threads.
+        CheckDriverAgainstReference<GemmMicroKernel512x48>(random, false, false, 64, 2011, 288, accumulate: false, threads: 2);
+        CheckDriverAgainstReference<GemmMicroKernel512x48>(random, false, true, 9, 13, 2053, accumulate: true, threads: 2);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(10, false)]
+    [InlineData(32, false)]
+    [InlineData(48, true)]
+    [InlineData(128, false)]
+    [InlineData(288, true)]
+    [InlineData(576, true)]
+    [InlineData(4096, true)]
+    [InlineData(36864, true)]
+    public void PrefersWideTile_PicksTheTileThatPadsNAboutAsTightly(int n, bool wide)
+    {
+        Assert.Equal(wide, Gemm.PrefersWideTile(n));
+    }
+
+    [Fact]
     public void Multiply_StridedOperands_LeavesPaddingUntouched()
     {
         var random = new Random(4);
@@ -121,6 +165,26 @@ public class GemmTests
         var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2));
 
         Assert.Contains("A holds 3 floats", ex.Message);
+    }
+
+    private static unsafe void CheckDriverAgainstReference<TKernel>(Random random, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
+        where TKernel : IGemmMicroKernel
+    {
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        float[] a = TestData.Uniform(random, m * k);
+        float[] b = TestData.Uniform(random, k * n);
+        float[] c = TestData.Uniform(random, m * n);
+        float[] expected = (float[])c.Clone();
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            GemmDriver<TKernel>.Run(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, accumulate, threads);
+        }
+
+        Gemm.Reference(ta, tb, m, n, k, a, lda, b, ldb, expected, n, accumulate);
+
+        double error = TestData.MaxRelativeError(c, expected);
+        Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} ta={ta} tb={tb} m={m} n={n} k={k} acc={accumulate}: max error {error:g3}");
     }
 
     private static void CheckAgainstReference(Random random, SimdWidth width, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
