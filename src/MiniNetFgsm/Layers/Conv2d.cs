@@ -154,26 +154,55 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Backward of out = W · cols (+ b), per chunk, with dout the (O, B·P) view of the chunk's dy:
-    /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
+    /// Backward of y = W ⋆ x + b: db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy with x; dx = dy correlated back
+    /// through the flipped kernel. Each gradient runs directly (<see cref="DirectConv2d"/>) where that measured faster,
+    /// otherwise through im2col + GEMM (<see cref="BackwardGemm"/>).
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
-        if (DirectConv2d.SupportsBackward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
+        outputGradient = dy;
+        int ow = OutputWidth(x);
+        bool directWeights = needParameterGradients && DirectConv2d.SupportsBackwardWeights(InChannels, KernelHeight, KernelWidth, Stride, Padding, ow);
+        bool directInput = needInputGradient && DirectConv2d.SupportsBackwardInput(InChannels, KernelHeight, KernelWidth, Stride, Padding, ow);
+        if (directWeights)
         {
-            return BackwardDirect(x, dy, needInputGradient, needParameterGradients);
+            WeightGradientDirect(x, dy);
         }
 
+        if (needInputGradient)
+        {
+            inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+        }
+
+        if (directInput)
+        {
+            Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
+                DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
+        }
+
+        bool gemmWeights = needParameterGradients && !directWeights, gemmInput = needInputGradient && !directInput;
+        if (gemmWeights || gemmInput)
+        {
+            BackwardGemm(x, dy, gemmInput, gemmWeights);
+        }
+
+        return needInputGradient ? inputGradient : null;
+    }
+
+    /// <summary>
+    /// The im2col path's backward, per chunk of images: dout = dy as (O, chunk·P); db[o] += Σ dout[o, :];
+    /// dW += dout · colsᵀ (cols recomputed); dcols = Wᵀ · dout; dx = col2im(dcols).
+    /// </summary>
+    private void BackwardGemm(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
+    {
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
-        outputGradient = dy;
-        Grow(ref cols, window * chunk * pixels);      // a direct forward pass (narrow rows) left these unsized
+        Grow(ref cols, needParameterGradients ? window * chunk * pixels : 0);      // a direct forward pass (narrow rows) left these unsized
         Grow(ref rows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
         if (needInputGradient)
         {
             Grow(ref dcols, window * chunk * pixels);
-            inputGradient = Tensor.Reuse(inputGradient, x.Shape);
         }
 
         for (chunkStart = 0; chunkStart < n; chunkStart += chunk)
@@ -213,45 +242,29 @@ public sealed class Conv2d : Layer
                 Parallelism.ForRanges(chunkCount * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
             }
         }
-
-        return needInputGradient ? inputGradient : null;
     }
 
     /// <summary>
-    /// The direct path's backward (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
-    /// with x; dx = the correlation of zero-padded dy with the flipped kernel (a gather through the forward kernel).
+    /// The direct weight gradient (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
+    /// with x.
     /// </summary>
-    private Tensor? BackwardDirect(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
+    private void WeightGradientDirect(Tensor x, Tensor dy)
     {
-        outputGradient = dy;
-        if (needParameterGradients)
+        if (bias is not null)
         {
-            if (bias is not null)
+            int planeOut = dy[2] * dy[3];
+            Span<float> db = bias.Gradient.Span;
+            for (int img = 0; img < x[0]; img++)
             {
-                int planeOut = dy[2] * dy[3];
-                Span<float> db = bias.Gradient.Span;
-                for (int img = 0; img < x[0]; img++)
+                for (int ch = 0; ch < OutChannels; ch++)
                 {
-                    for (int ch = 0; ch < OutChannels; ch++)
-                    {
-                        db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
-                    }
+                    db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
                 }
             }
-
-            Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
-                DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
         }
 
-        if (!needInputGradient)
-        {
-            return null;
-        }
-
-        inputGradient = Tensor.Reuse(inputGradient, x.Shape);
-        Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
-            DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
-        return inputGradient;
+        Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
+            DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
     }
 
     private int OutputWidth(Tensor x) => Im2Col.OutputSize(x[3], KernelWidth, Stride, Padding);
