@@ -61,6 +61,14 @@ public static class DirectConv2d
     /// multiply-adds besides the broadcast weights), instead of one load per multiply-add.
     /// </remarks>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s, int firstPlane, int lastPlane)
+        => Forward(Simd.Width, x, w, bias, y, s, firstPlane, lastPlane);
+
+    /// <summary>
+    /// As <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/>;
+    /// <paramref name="width"/> 512 picks the 16-accumulator pass (<see cref="Forward4x4"/>) for groups of four channels,
+    /// which needs AVX-512's 32 registers to run fast (any width computes the same bits).
+    /// </summary>
+    internal static void Forward(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s, int firstPlane, int lastPlane)
     {
         s.CheckLengths(x.Length, w.Length, y.Length, bias.Length);
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, image = s.Channels * s.Height * s.Width;
@@ -74,7 +82,11 @@ public static class DirectConv2d
                 int channels = group - g >= 4 ? 4 : 1;
                 ref readonly float weights = ref w[(oc + g) * taps];
                 Span<float> output = y.Slice((plane + g) * oh * ow, channels * oh * ow);
-                if (channels == 4)
+                if (channels == 4 && width >= SimdWidth.V512)
+                {
+                    Forward4x4(in input, in weights, bias.IsEmpty ? default : bias.Slice(oc + g, 4), output, s);
+                }
+                else if (channels == 4)
                 {
                     Forward4(in input, in weights, bias.IsEmpty ? default : bias.Slice(oc + g, 4), output, s);
                 }
@@ -147,6 +159,96 @@ public static class DirectConv2d
                     c1.CopyTo(y[(plane + at)..]);
                     c2.CopyTo(y[(2 * plane + at)..]);
                     c3.CopyTo(y[(3 * plane + at)..]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Forward4"/> with four output rows per pass: 16 accumulators, which only AVX-512's 32 vector
+    /// registers hold (with 16, as in AVX2, they would spill). Every weight broadcast feeds 4 rows, and 16 independent
+    /// chains per pass keep both FMA pipes busy through the 4-cycle latency even for lenet conv1's 25 taps.
+    /// Rows past the last repeat the last (offset 0 from it) and are not stored.
+    /// </summary>
+    private static void Forward4x4(ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
+    {
+        int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, plane = oh * ow;
+        Vector256<float> b0 = Vector256.Create(bias.IsEmpty ? 0f : bias[0]), b1 = Vector256.Create(bias.IsEmpty ? 0f : bias[1]);
+        Vector256<float> b2 = Vector256.Create(bias.IsEmpty ? 0f : bias[2]), b3 = Vector256.Create(bias.IsEmpty ? 0f : bias[3]);
+        for (int oy = 0; oy < oh; oy += 4)
+        {
+            int rows = Math.Min(4, oh - oy);
+            nuint r1 = (nuint)(Math.Min(1, rows - 1) * s.Width), r2 = (nuint)(Math.Min(2, rows - 1) * s.Width), r3 = (nuint)(Math.Min(3, rows - 1) * s.Width);
+            for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+            {
+                int start = Math.Min(ox0, ow - Lanes);
+                Vector256<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3;
+                Vector256<float> a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+                Vector256<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3;
+                Vector256<float> a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+                int tap = 0;
+                for (int c = 0; c < s.Channels; c++)
+                {
+                    for (int i = 0; i < s.KernelHeight; i++)
+                    {
+                        nuint row = (nuint)((c * s.Height + oy + i) * s.Width + start);
+                        for (int j = 0; j < s.KernelWidth; j++, tap++)
+                        {
+                            nuint at = row + (nuint)j;
+                            Vector256<float> v0 = Vector256.LoadUnsafe(in x, at), v1 = Vector256.LoadUnsafe(in x, at + r1);
+                            Vector256<float> v2 = Vector256.LoadUnsafe(in x, at + r2), v3 = Vector256.LoadUnsafe(in x, at + r3);
+                            Vector256<float> k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), tap));
+                            a00 = Vector256.FusedMultiplyAdd(k, v0, a00);
+                            a10 = Vector256.FusedMultiplyAdd(k, v1, a10);
+                            a20 = Vector256.FusedMultiplyAdd(k, v2, a20);
+                            a30 = Vector256.FusedMultiplyAdd(k, v3, a30);
+                            k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), taps + tap));
+                            a01 = Vector256.FusedMultiplyAdd(k, v0, a01);
+                            a11 = Vector256.FusedMultiplyAdd(k, v1, a11);
+                            a21 = Vector256.FusedMultiplyAdd(k, v2, a21);
+                            a31 = Vector256.FusedMultiplyAdd(k, v3, a31);
+                            k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 2 * taps + tap));
+                            a02 = Vector256.FusedMultiplyAdd(k, v0, a02);
+                            a12 = Vector256.FusedMultiplyAdd(k, v1, a12);
+                            a22 = Vector256.FusedMultiplyAdd(k, v2, a22);
+                            a32 = Vector256.FusedMultiplyAdd(k, v3, a32);
+                            k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 3 * taps + tap));
+                            a03 = Vector256.FusedMultiplyAdd(k, v0, a03);
+                            a13 = Vector256.FusedMultiplyAdd(k, v1, a13);
+                            a23 = Vector256.FusedMultiplyAdd(k, v2, a23);
+                            a33 = Vector256.FusedMultiplyAdd(k, v3, a33);
+                        }
+                    }
+                }
+
+                int to = oy * ow + start;
+                a00.CopyTo(y[(to)..]);
+                a01.CopyTo(y[(plane + to)..]);
+                a02.CopyTo(y[(2 * plane + to)..]);
+                a03.CopyTo(y[(3 * plane + to)..]);
+
+                if (rows > 1)
+                {
+                    a10.CopyTo(y[(to + ow)..]);
+                    a11.CopyTo(y[(plane + to + ow)..]);
+                    a12.CopyTo(y[(2 * plane + to + ow)..]);
+                    a13.CopyTo(y[(3 * plane + to + ow)..]);
+                }
+
+                if (rows > 2)
+                {
+                    a20.CopyTo(y[(to + 2 * ow)..]);
+                    a21.CopyTo(y[(plane + to + 2 * ow)..]);
+                    a22.CopyTo(y[(2 * plane + to + 2 * ow)..]);
+                    a23.CopyTo(y[(3 * plane + to + 2 * ow)..]);
+                }
+
+                if (rows > 3)
+                {
+                    a30.CopyTo(y[(to + 3 * ow)..]);
+                    a31.CopyTo(y[(plane + to + 3 * ow)..]);
+                    a32.CopyTo(y[(2 * plane + to + 3 * ow)..]);
+                    a33.CopyTo(y[(3 * plane + to + 3 * ow)..]);
                 }
             }
         }
@@ -326,7 +428,7 @@ public static class DirectConv2d
     /// <remarks>
     /// Computed as a gather, not a scatter: with dy zero-padded by KH−1 rows and KW−1 columns on every side (dyp) and the
     /// kernel flipped and transposed (wf[c,o,i,j] = w[o,c,KH−1−i,KW−1−j]), dx[n,c,y,x] = Σ_{o,i,j} wf[c,o,i,j] ·
-    /// dyp[n,o,y+i,x+j]: a valid convolution of dyp with wf, which <see cref="Forward"/> computes with its independent
+    /// dyp[n,o,y+i,x+j]: a valid convolution of dyp with wf, which <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/> computes with its independent
     /// accumulators. (Scattering each dy element through every tap instead loads, updates and stores overlapping dx
     /// vectors, a chain through memory that ran at 7 GFLOP/s on lenet's conv1.) Sums run over o, then the taps of the
     /// flipped kernel, that is the original taps (i, j) in descending order.
@@ -396,7 +498,7 @@ public static class DirectConv2d
         return buffer.AsSpan(0, length);
     }
 
-    /// <summary>Scalar reference of <see cref="Forward"/>: the same fused multiply-adds in the same order, so bit-identical.</summary>
+    /// <summary>Scalar reference of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/>: the same fused multiply-adds in the same order, so bit-identical.</summary>
     public static void ForwardReference(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;

@@ -30,10 +30,15 @@ public class DirectConv2dTests
         (float[] x, float[] weights, float[] bias) = Inputs(s, seed: 61);
         float[] y = new float[n * o * s.OutputHeight * s.OutputWidth], expected = new float[y.Length];
 
-        DirectConv2d.Forward(x, weights, bias, y, s, 0, n * o);
         DirectConv2d.ForwardReference(x, weights, bias, expected, s);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+        // 256: two rows × four channels per pass; 512: four rows × four channels (AVX-512's 32 registers).
+        foreach (SimdWidth width in new[] { SimdWidth.V256, SimdWidth.V512 })
+        {
+            Array.Clear(y);
+            DirectConv2d.Forward(width, x, weights, bias, y, s, 0, n * o);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Theory]
