@@ -50,10 +50,16 @@ public class DirectConv2dTests
         float[] dy = TestData.Uniform(new Random(63), n * o * s.OutputHeight * s.OutputWidth);
         float[] dw = Enumerable.Repeat(0.5f, weights.Length).ToArray(), expected = (float[])dw.Clone();
 
-        DirectConv2d.BackwardWeights(x, dy, dw, s, 0, o);
+        float[] start = (float[])dw.Clone(), wide = (float[])dw.Clone();
+        DirectConv2d.BackwardWeights(SimdWidth.V256, x, dy, dw, s, 0, o);
+        DirectConv2d.BackwardWeights(SimdWidth.V512, x, dy, wide, s, 0, o);
         DirectConv2d.BackwardWeightsReference(x, dy, expected, s);
 
         Assert.True(TestData.MaxRelativeError(dw, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dw, expected)}");
+
+        // Two channels per pass (256) and four (512) sum every weight in the same order: the same bits.
+        Assert.Equal(dw.Select(BitConverter.SingleToInt32Bits), wide.Select(BitConverter.SingleToInt32Bits));
+        Assert.NotEqual(start, dw);
     }
 
     [Theory]
