@@ -1,4 +1,5 @@
 namespace MiniNetFgsm.Kernels;
+using System.Runtime.Intrinsics;
 
 /// <summary>
 /// Unrolls convolution windows into a matrix so a convolution over a whole batch becomes one matrix product,
@@ -115,6 +116,12 @@ public static class Im2Col
                 int img = planeIndex / c, ch = planeIndex % c;
                 float* plane = pdx + (long)planeIndex * h * w;
                 new Span<float>(plane, h * w).Clear();
+                if (stride == 1 && padding == 0)
+                {
+                    FoldPlaneUnpadded(pd + ((long)ch * kh * kw * n + img) * pixels, (long)n * pixels, plane, w, kh, kw, oh, ow);
+                    continue;
+                }
+
                 for (int i = 0; i < kh; i++)
                 {
                     for (int j = 0; j < kw; j++)
@@ -150,6 +157,41 @@ public static class Im2Col
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One plane of <see cref="Fold"/> at stride 1 without padding, where every window lies inside the plane: each tap
+    /// (i, j) adds its OH×OW block of dcols to the plane shifted by (i, j), whole rows at a time, with no bounds to
+    /// work out per row. <paramref name="taps"/> points at tap (0, 0) of the plane's channel; tap rows are
+    /// <paramref name="tapStride"/> floats apart. The sum runs tap by tap in (i, j) order, as in the general loop.
+    /// </summary>
+    private static unsafe void FoldPlaneUnpadded(float* taps, long tapStride, float* plane, int w, int kh, int kw, int oh, int ow)
+    {
+        for (int i = 0; i < kh; i++)
+        {
+            for (int j = 0; j < kw; j++, taps += tapStride)
+            {
+                float* src = taps, dst = plane + i * w + j;
+                if (ow % 8 == 0 && Vector256.IsHardwareAccelerated)
+                {
+                    // Rows of whole vectors (lenet's conv2: one per row; mnist-cnn's conv2: three).
+                    for (int oy = 0; oy < oh; oy++, src += ow, dst += w)
+                    {
+                        for (int k = 0; k < ow; k += 8)
+                        {
+                            Vector256.Store(Vector256.Load(dst + k) + Vector256.Load(src + k), dst + k);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int oy = 0; oy < oh; oy++, src += ow, dst += w)
+                    {
+                        RowOps.AddTo(src, dst, ow);
                     }
                 }
             }

@@ -18,6 +18,8 @@ public class Im2ColTests
         { 1, 3, 26, 26, 3, 3, 1, 0 },  // mnist-cnn's conv2 rows: 24 wide, three 8-wide vectors
         { 2, 2, 21, 19, 3, 3, 1, 1 },  // 19 wide: a vector, a 4-wide step and a scalar tail
         { 1, 1, 3, 41, 1, 5, 1, 2 },   // 41 wide with padding on both sides of each row
+        { 3, 10, 12, 12, 5, 5, 1, 0 }, // lenet's conv2: 8-wide output rows, one vector each in the unpadded fold
+        { 2, 2, 20, 19, 4, 4, 1, 0 },  // unpadded, 16-wide output rows in a 19-wide plane, non-square
     };
 
     [Theory]
