@@ -45,6 +45,26 @@ public static class Im2Col
                 // Output columns ox in [oxStart, oxEnd) read inside the image: 0 ≤ ox·s + j − p < W.
                 int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
                 int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
+                if (stride == 1 && padding == 0 && ow % 8 == 0 && Vector256.IsHardwareAccelerated)
+                {
+                    // Every window inside the image and rows of whole vectors (lenet's conv2: 8 wide; mnist-cnn's: 24):
+                    // cols row (c, i, j) is the plane's rows i … i + OH − 1 from column j, copied without bounds per row.
+                    for (int img = 0; img < n; img++)
+                    {
+                        float* dst = pcols + ((long)row * n + img) * pixels;
+                        float* src = px + ((long)img * c + ch) * h * w + i * w + j;
+                        for (int oy = 0; oy < oh; oy++, src += w, dst += ow)
+                        {
+                            for (int k = 0; k < ow; k += 8)
+                            {
+                                Vector256.Store(Vector256.Load(src + k), dst + k);
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 for (int img = 0; img < n; img++)
                 {
                     float* dst = pcols + ((long)row * n + img) * pixels;
