@@ -24,6 +24,17 @@ public static class Evaluator
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         using var replicas = new ModelReplicas(model, threads > 0 ? threads : model.Threads);
+        return Evaluate(replicas, data, batchSize);
+    }
+
+    /// <summary>
+    /// As <see cref="Evaluate(Sequential, LabeledImages, int, int)"/> on replicas that already exist (the trainer's, after
+    /// each epoch): with <paramref name="batchSize"/> equal to a replica's training slice, every layer keeps the buffers
+    /// it trains with, instead of a new set of replica models and reallocated activations each epoch (which grew the
+    /// peak RSS of a 3-epoch mnist-cnn run from 282 MB after one epoch to 374 MB).
+    /// </summary>
+    internal static EvaluationResult Evaluate(ModelReplicas replicas, LabeledImages data, int batchSize)
+    {
         var confusions = new int[replicas.Count, LabeledImages.ClassCount, LabeledImages.ClassCount];
         int batches = (data.Count + batchSize - 1) / batchSize;
         replicas.Run(r =>

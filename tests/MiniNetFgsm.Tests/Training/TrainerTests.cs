@@ -23,6 +23,16 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Train_EpochTestAccuracy_EqualsEvaluatingTheTrainedWeightsAfterwards()
+    {
+        // The trainer evaluates on its own replicas, batch = one replica's training slice (32), to keep their buffers;
+        // a fresh evaluation at the public default (batch 64, new replicas) must count the same images correct.
+        EvaluationResult afterwards = Evaluator.Evaluate(TrainedLeNet.Create(), Mnist.Test(TrainedLeNet.TestImages));
+
+        Assert.Equal(afterwards.Accuracy, TrainedLeNet.Epoch.TestAccuracy);
+    }
+
+    [Fact]
     public void Train_TwoRunsWithTheSameSeedAndThreads_GiveBitIdenticalWeights()
     {
         var options = new TrainingOptions { Epochs = 1, BatchSize = 64, Optimizer = "adam", LearningRate = 0.002f, Seed = 7, Threads = 2 };
