@@ -136,7 +136,7 @@ public class DirectConv2dTests
         Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 2, 0, 24));
         Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 1, 1, 24));
         Assert.Equal(wide, DirectConv2d.SupportsForward(10, 5, 5, 1, 0, 8));   // lenet conv2: narrow rows
-        Assert.Equal(wide, DirectConv2d.SupportsBackwardWeights(10, 5, 5, 1, 0, 8));   // lenet conv2: dW directly too
+        Assert.False(DirectConv2d.SupportsBackwardWeights(10, 5, 5, 1, 0, 8));  // lenet conv2: dW by unfold + GEMM
         Assert.False(DirectConv2d.SupportsBackwardInput(10, 5, 5, 1, 0, 8));   // 250 taps: dx by Wᵀ · dout + col2im
         Assert.False(DirectConv2d.SupportsForward(32, 3, 3, 1, 0, 24));       // mnist-cnn conv2
         Assert.False(DirectConv2d.SupportsForward(1, 3, 3, 1, 0, 7));

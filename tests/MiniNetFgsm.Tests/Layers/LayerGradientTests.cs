@@ -21,7 +21,7 @@ public class LayerGradientTests
         { 2, 3, 2, 10, 9, 4, 3, 1, true },    // stride 3 leaves rows unused
         { 2, 1, 3, 12, 14, 3, 1, 0, true },   // direct path (DirectConv2d): 9 taps, OW = 12 (overlapping last vector)
         { 1, 3, 2, 7, 20, 3, 1, 0, false },   // direct path: 27 taps, OW = 18, no bias
-        { 2, 6, 5, 13, 12, 3, 1, 0, true },   // 54 taps, OW = 10: direct forward and dW, dx by im2col + GEMM
+        { 2, 6, 5, 13, 12, 3, 1, 0, true },   // 54 taps, OW = 10: direct forward, im2col backward
     };
 
     [Theory]
