@@ -3,7 +3,8 @@ namespace MiniNetFgsm.Kernels;
 /// <summary>
 /// xoshiro128** (Blackman and Vigna), a small fast generator of 32-bit values, seeded through SplitMix64.
 /// Dropout draws one value per activation, so generator speed matters: this is a few instructions per value
-/// where <see cref="Random"/> with a seed (the legacy subtractive generator) costs several times more.
+/// where <see cref="Random"/> with a seed (the legacy subtractive generator) costs several times more, and
+/// <see cref="DropoutMask"/> runs eight of these streams side by side in one vector.
 /// The sequence depends only on the seed, on every platform.
 /// </summary>
 public struct Xoshiro128
@@ -33,6 +34,9 @@ public struct Xoshiro128
         key = SplitMix64(ref key) ^ (uint)substream;
         return new Xoshiro128((long)key);
     }
+
+    /// <summary>The four state words (s0, s1, s2, s3), to start other generators from this one's state.</summary>
+    internal readonly (uint S0, uint S1, uint S2, uint S3) State => (s0, s1, s2, s3);
 
     /// <summary>The next 32-bit value.</summary>
     public uint NextUInt32()

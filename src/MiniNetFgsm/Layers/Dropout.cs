@@ -10,7 +10,7 @@ namespace MiniNetFgsm.Layers;
 /// </summary>
 public sealed class Dropout : Layer
 {
-    private Xoshiro128 random;
+    private DropoutMask masks;
     private float[] mask = [];      // 0 or 1/(1−p) per element of the last training forward
     private bool masked;
     private Tensor? output;
@@ -25,14 +25,14 @@ public sealed class Dropout : Layer
         }
 
         P = p;
-        random = new Xoshiro128(seed);
+        masks = new DropoutMask(seed);
     }
 
     /// <summary>The drop probability p.</summary>
     public double P { get; }
 
     /// <summary>Restarts the mask sequence from <paramref name="seed"/>.</summary>
-    public void Reseed(int seed) => random = new Xoshiro128(seed);
+    public void Reseed(int seed) => masks = new DropoutMask(seed);
 
     /// <inheritdoc />
     public override int[] OutputShape(int[] inputShape) => inputShape;
@@ -54,16 +54,7 @@ public sealed class Dropout : Layer
         // Keep an element when a uniform 32-bit draw u satisfies u ≥ p·2³², i.e. with probability 1 − p.
         float keep = (float)(1.0 / (1.0 - P));
         uint threshold = (uint)Math.Min(uint.MaxValue, Math.Round(P * 4294967296.0));
-        // The generator lives in a local while the loop runs (a field would be reloaded and stored every draw), and
-        // the keep test is arithmetic, not a branch: with p = 0.5 a branch would be mispredicted half the time.
-        Xoshiro128 generator = random;
-        for (int i = 0; i < mask.Length; i++)
-        {
-            long kept = (long)(((ulong)generator.NextUInt32() - threshold) >> 63) ^ 1;     // 1 when u ≥ threshold
-            mask[i] = kept * keep;
-        }
-
-        random = generator;
+        masks.Fill(mask, threshold, keep);
 
         output = Tensor.Reuse(output, x.Shape);
         TensorPrimitives.Multiply(x.Span, mask, output.Span);
