@@ -42,23 +42,29 @@ public struct DropoutMask
             return;
         }
 
+        // The state lives in locals while the loop runs: as fields of this struct (itself a field of the layer) it would
+        // be stored and reloaded around every store into the mask, which might alias it.
+        Vector256<uint> a = s0, b = s1, c = s2, d = s3;
         Vector256<uint> limit = Vector256.Create(threshold);
         Vector256<float> kept = Vector256.Create(keep);
+        ref float start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(mask);
         int i = 0;
         for (; i <= mask.Length - Lanes; i += Lanes)
         {
-            Vector256<uint> u = Next();
-            Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(u, limit).AsSingle(), kept, Vector256<float>.Zero).CopyTo(mask[i..]);
+            Vector256<uint> u = Next(ref a, ref b, ref c, ref d);
+            Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(u, limit).AsSingle(), kept, Vector256<float>.Zero).StoreUnsafe(ref start, (nuint)i);
         }
 
         if (i < mask.Length)
         {
-            Vector256<uint> u = Next();
+            Vector256<uint> u = Next(ref a, ref b, ref c, ref d);
             for (int lane = 0; i < mask.Length; i++, lane++)
             {
                 mask[i] = u.GetElement(lane) >= threshold ? keep : 0f;
             }
         }
+
+        (s0, s1, s2, s3) = (a, b, c, d);
     }
 
     /// <summary>The scalar reference of <see cref="Fill"/>: the same eight generators stepped one lane at a time.</summary>
@@ -94,16 +100,16 @@ public struct DropoutMask
         s3 = Vector256.Create<uint>(d);
     }
 
-    /// <summary>One xoshiro128** step of all eight generators.</summary>
-    private Vector256<uint> Next()
+    /// <summary>One xoshiro128** step of all eight generators, state (s0, s1, s2, s3) = (a, b, c, d).</summary>
+    private static Vector256<uint> Next(ref Vector256<uint> a, ref Vector256<uint> b, ref Vector256<uint> c, ref Vector256<uint> d)
     {
-        Vector256<uint> result = Rotate(s1 * 5, 7) * 9, t = Vector256.ShiftLeft(s1, 9);
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = Rotate(s3, 11);
+        Vector256<uint> result = Rotate(b * 5, 7) * 9, t = Vector256.ShiftLeft(b, 9);
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= t;
+        d = Rotate(d, 11);
         return result;
     }
 
