@@ -129,6 +129,11 @@ internal static class TrainCommand
                                   (e.RestoredEpoch is int best ? $", the weights of epoch {best} (the most robust) restored and saved" : "") +
                                   ". Try a smaller --adv-step or --lr.");
             }
+
+            // The epoch's last, partial batch and the test set's reshape every layer's buffers (batch 32 → 16 → 32 per
+            // replica), leaving tens of MB of freed large arrays behind each epoch; compacting them here keeps a
+            // 3-epoch mnist-cnn run's peak RSS near one epoch's (measured 294–325 MB without this).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         });
         EpochResult kept = epochs[^1].RestoredEpoch is int restored ? epochs[restored - 1] : epochs[^1];
 
