@@ -34,19 +34,12 @@ public static class DirectConv2d
         => Eligible(stride, padding, outputWidth) && (channels * kernelHeight * kernelWidth <= MaxTaps || outputWidth <= NarrowOutput);
 
     /// <summary>
-    /// True when the direct weight gradient is the faster one: few taps only. On lenet conv2 (250 taps, OW 8) the
-    /// register-blocked correlation and unfold + dout · colsᵀ ran within 4% of each other (the GEMM ahead, measured
-    /// in one process, fwd + bwd 1,134 vs 1,180 µs per 32 images), so the many-tap case stays on the GEMM.
+    /// True when the direct backward passes are the faster ones: few taps only. With many, re-reading dy once per tap
+    /// loses to a GEMM: on lenet conv2 (250 taps, OW 8), measured in one process against unfold + GEMM, the direct
+    /// weight gradient ran 4% slower (fwd + bwd 1,180 vs 1,134 µs per 32 images) and the direct input gradient, a
+    /// gather over zero-padded dy planes wider than the output, 1.4× slower.
     /// </summary>
-    public static bool SupportsBackwardWeights(int channels, int kernelHeight, int kernelWidth, int stride, int padding, int outputWidth)
-        => Eligible(stride, padding, outputWidth) && channels * kernelHeight * kernelWidth <= MaxTaps;
-
-
-    /// <summary>
-    /// True when the direct input gradient is the faster one: few taps only (with many, the gather through the flipped
-    /// kernel runs over zero-padded dy planes wider than the output: lenet conv2's ran 1.7× slower than Wᵀ · dout + col2im).
-    /// </summary>
-    public static bool SupportsBackwardInput(int channels, int kernelHeight, int kernelWidth, int stride, int padding, int outputWidth)
+    public static bool SupportsBackward(int channels, int kernelHeight, int kernelWidth, int stride, int padding, int outputWidth)
         => Eligible(stride, padding, outputWidth) && channels * kernelHeight * kernelWidth <= MaxTaps;
 
     private static bool Eligible(int stride, int padding, int outputWidth)

@@ -106,7 +106,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
     {
         int nr = TKernel.Nr;
-        float* tile = stackalloc float[Mr * 64];
+        float* tile = stackalloc float[Mr * TKernel.Nr];
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);

@@ -2,9 +2,9 @@ namespace MiniNetFgsm.Kernels;
 
 /// <summary>
 /// xoshiro128** (Blackman and Vigna), a small fast generator of 32-bit values, seeded through SplitMix64.
-/// Dropout draws one value per activation, so generator speed matters: this is a few instructions per value
-/// where <see cref="Random"/> with a seed (the legacy subtractive generator) costs several times more, and
-/// <see cref="DropoutMask"/> runs eight of these streams side by side in one vector.
+/// A few instructions per value, where <see cref="Random"/> with a seed (the legacy subtractive generator) costs several
+/// times more. Dropout draws one value per activation through <see cref="DropoutMask"/>, which runs eight of these
+/// streams side by side in one vector.
 /// The sequence depends only on the seed, on every platform.
 /// </summary>
 public struct Xoshiro128

@@ -155,36 +155,34 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// Backward of y = W ⋆ x + b: db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy with x; dx = dy correlated back
-    /// through the flipped kernel. Each gradient runs directly (<see cref="DirectConv2d"/>) where that measured faster,
+    /// through the flipped kernel. Directly (<see cref="DirectConv2d"/>) for few taps, where that measured faster,
     /// otherwise through im2col + GEMM (<see cref="BackwardGemm"/>).
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
         outputGradient = dy;
-        int ow = OutputWidth(x);
-        bool directWeights = needParameterGradients && DirectConv2d.SupportsBackwardWeights(InChannels, KernelHeight, KernelWidth, Stride, Padding, ow);
-        bool directInput = needInputGradient && DirectConv2d.SupportsBackwardInput(InChannels, KernelHeight, KernelWidth, Stride, Padding, ow);
-        if (directWeights)
-        {
-            WeightGradientDirect(x, dy);
-        }
-
         if (needInputGradient)
         {
             inputGradient = Tensor.Reuse(inputGradient, x.Shape);
         }
 
-        if (directInput)
+        if (!DirectConv2d.SupportsBackward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
         {
-            Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
-                DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
+            BackwardGemm(x, dy, needInputGradient, needParameterGradients);
         }
-
-        bool gemmWeights = needParameterGradients && !directWeights, gemmInput = needInputGradient && !directInput;
-        if (gemmWeights || gemmInput)
+        else
         {
-            BackwardGemm(x, dy, gemmInput, gemmWeights);
+            if (needParameterGradients)
+            {
+                WeightGradientDirect(x, dy);
+            }
+
+            if (needInputGradient)
+            {
+                Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
+                    DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
+            }
         }
 
         return needInputGradient ? inputGradient : null;

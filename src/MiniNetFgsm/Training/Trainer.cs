@@ -114,7 +114,7 @@ public static class Trainer
 
             optimizer.LearningRate *= options.LearningRateDecay;
             double seconds = epochClock.Elapsed.TotalSeconds;
-            double accuracy = test is null ? double.NaN : Evaluator.Evaluate(replicas, test, Math.Max(1, replicas.Slice(0, options.BatchSize).Count)).Accuracy;
+            double accuracy = test is null ? double.NaN : Evaluator.Evaluate(replicas, test, Math.Max(1, replicas.Slice(replicas.Count - 1, options.BatchSize).Count)).Accuracy;
             var result = new EpochResult(epoch, epochLoss / batches, accuracy, seconds);
             if (options.Adversarial is { RobustImages: > 0 } settings && test is not null)
             {

@@ -17,9 +17,11 @@ public class DirectConv2dTests
         { 1, 1, 5, 13, 7, 2, 5 },      // non-square kernel, OH = 4, OW = 9
         { 1, 32, 3, 9, 2, 1, 1 },      // 32 taps, the most the direct backward takes
         { 5, 10, 12, 12, 20, 5, 5 },   // lenet conv2 (250 taps, OW = 8): direct forward only
-        { 1, 3, 13, 21, 6, 4, 4 },     // 48 taps, OW = 18, 6 output channels (a group of 4 and two single ones)
+        { 1, 3, 13, 21, 6, 4, 4 },     // 48 taps, OW = 18, 6 output channels (forward: 4 + 1 + 1; dW: 4 + 2, or 2 + 2 + 2)
         { 2, 1, 11, 12, 4, 5, 5 },     // OH = 7: an odd number of output rows
-        { 1, 2, 14, 15, 3, 7, 7 },     // 7-wide kernel rows (tap blocks of 5 + 2), 3 output channels (a pair and a lone one)
+        { 1, 2, 14, 15, 3, 7, 7 },     // 7-wide kernel rows (tap blocks of 5 + 2), 3 output channels (dW: one group of 4 with
+                                       // a masked fourth, or a pair and a lone one)
+        { 1, 1, 9, 12, 4, 5, 5 },      // OH = 5: Forward4x4's last pass has one row
     };
 
     [Theory]
@@ -131,13 +133,11 @@ public class DirectConv2dTests
         bool wide = Simd.Width >= SimdWidth.V256;
 
         Assert.Equal(wide, DirectConv2d.SupportsForward(1, 5, 5, 1, 0, 24));
-        Assert.Equal(wide, DirectConv2d.SupportsBackwardWeights(1, 5, 5, 1, 0, 24));
-        Assert.Equal(wide, DirectConv2d.SupportsBackwardInput(1, 5, 5, 1, 0, 24));
+        Assert.Equal(wide, DirectConv2d.SupportsBackward(1, 5, 5, 1, 0, 24));
         Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 2, 0, 24));
         Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 1, 1, 24));
         Assert.Equal(wide, DirectConv2d.SupportsForward(10, 5, 5, 1, 0, 8));   // lenet conv2: narrow rows
-        Assert.False(DirectConv2d.SupportsBackwardWeights(10, 5, 5, 1, 0, 8));  // lenet conv2: dW by unfold + GEMM
-        Assert.False(DirectConv2d.SupportsBackwardInput(10, 5, 5, 1, 0, 8));   // 250 taps: dx by Wᵀ · dout + col2im
+        Assert.False(DirectConv2d.SupportsBackward(10, 5, 5, 1, 0, 8));       // 250 taps: backward by im2col + GEMM
         Assert.False(DirectConv2d.SupportsForward(32, 3, 3, 1, 0, 24));       // mnist-cnn conv2
         Assert.False(DirectConv2d.SupportsForward(1, 3, 3, 1, 0, 7));
     }

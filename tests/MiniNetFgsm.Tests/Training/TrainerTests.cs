@@ -26,7 +26,9 @@ public class TrainerTests
     public void Train_EpochTestAccuracy_EqualsEvaluatingTheTrainedWeightsAfterwards()
     {
         // The trainer evaluates on its own replicas, batch = one replica's training slice (32), to keep their buffers;
-        // a fresh evaluation at the public default (batch 64, new replicas) must count the same images correct.
+        // a fresh evaluation at the public default (batch 64, new replicas) must count the same images correct. Exactly:
+        // every logit is summed in the same order at any batch size (GEMM K blocks depend on K only, the tile on N
+        // only, and LeNet's convolutions run image by image).
         EvaluationResult afterwards = Evaluator.Evaluate(TrainedLeNet.Create(), Mnist.Test(TrainedLeNet.TestImages));
 
         Assert.Equal(afterwards.Accuracy, TrainedLeNet.Epoch.TestAccuracy);
