@@ -67,37 +67,35 @@ public struct DropoutMask
         (s0, s1, s2, s3) = (a, b, c, d);
     }
 
-    /// <summary>The scalar reference of <see cref="Fill"/>: the same eight generators stepped one lane at a time.</summary>
+    /// <summary>The scalar reference of <see cref="Fill"/>: the same eight streams as <see cref="Xoshiro128"/> generators,
+    /// stepped one lane at a time.</summary>
     public void FillReference(Span<float> mask, uint threshold, float keep)
     {
-        Span<uint> a = stackalloc uint[Lanes], b = stackalloc uint[Lanes], c = stackalloc uint[Lanes], d = stackalloc uint[Lanes];
-        s0.CopyTo(a);
-        s1.CopyTo(b);
-        s2.CopyTo(c);
-        s3.CopyTo(d);
+        Span<Xoshiro128> lanes = stackalloc Xoshiro128[Lanes];
+        for (int lane = 0; lane < Lanes; lane++)
+        {
+            lanes[lane] = new Xoshiro128(s0.GetElement(lane), s1.GetElement(lane), s2.GetElement(lane), s3.GetElement(lane));
+        }
+
         for (int start = 0; start < mask.Length; start += Lanes)
         {
             for (int lane = 0; lane < Lanes; lane++)
             {
-                // xoshiro128**, as Xoshiro128.NextUInt32.
-                uint result = Rotate(b[lane] * 5, 7) * 9, t = b[lane] << 9;
-                c[lane] ^= a[lane];
-                d[lane] ^= b[lane];
-                b[lane] ^= c[lane];
-                a[lane] ^= d[lane];
-                c[lane] ^= t;
-                d[lane] = Rotate(d[lane], 11);
+                uint u = lanes[lane].NextUInt32();
                 if (start + lane < mask.Length)
                 {
-                    mask[start + lane] = result >= threshold ? keep : 0f;
+                    mask[start + lane] = u >= threshold ? keep : 0f;
                 }
             }
         }
 
-        s0 = Vector256.Create<uint>(a);
-        s1 = Vector256.Create<uint>(b);
-        s2 = Vector256.Create<uint>(c);
-        s3 = Vector256.Create<uint>(d);
+        Span<uint> a = stackalloc uint[Lanes], b = stackalloc uint[Lanes], c = stackalloc uint[Lanes], d = stackalloc uint[Lanes];
+        for (int lane = 0; lane < Lanes; lane++)
+        {
+            (a[lane], b[lane], c[lane], d[lane]) = lanes[lane].State;
+        }
+
+        (s0, s1, s2, s3) = (Vector256.Create<uint>(a), Vector256.Create<uint>(b), Vector256.Create<uint>(c), Vector256.Create<uint>(d));
     }
 
     /// <summary>One xoshiro128** step of all eight generators, state (s0, s1, s2, s3) = (a, b, c, d).</summary>
@@ -114,6 +112,4 @@ public struct DropoutMask
     }
 
     private static Vector256<uint> Rotate(Vector256<uint> value, int bits) => Vector256.ShiftLeft(value, bits) | Vector256.ShiftRightLogical(value, 32 - bits);
-
-    private static uint Rotate(uint value, int bits) => (value << bits) | (value >> (32 - bits));
 }

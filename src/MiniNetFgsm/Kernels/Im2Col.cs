@@ -42,9 +42,6 @@ public static class Im2Col
             {
                 int ch = row / (kh * kw), i = row / kw % kh, j = row % kw;
 
-                // Output columns ox in [oxStart, oxEnd) read inside the image: 0 ≤ ox·s + j − p < W.
-                int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
-                int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
                 if (stride == 1 && padding == 0 && ow % 8 == 0 && Vector256.IsHardwareAccelerated)
                 {
                     // Every window inside the image and rows of whole vectors (lenet's conv2: 8 wide; mnist-cnn's: 24):
@@ -65,6 +62,9 @@ public static class Im2Col
                     continue;
                 }
 
+                // Output columns ox in [oxStart, oxEnd) read inside the image: 0 ≤ ox·s + j − p < W.
+                int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
+                int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
                 for (int img = 0; img < n; img++)
                 {
                     float* dst = pcols + ((long)row * n + img) * pixels;

@@ -35,7 +35,10 @@ public struct Xoshiro128
         return new Xoshiro128((long)key);
     }
 
-    /// <summary>The four state words (s0, s1, s2, s3), to start other generators from this one's state.</summary>
+    /// <summary>A generator in the given state (not all zero), to continue a stream kept elsewhere.</summary>
+    internal Xoshiro128(uint s0, uint s1, uint s2, uint s3) => (this.s0, this.s1, this.s2, this.s3) = (s0, s1, s2, s3);
+
+    /// <summary>The four state words (s0, s1, s2, s3).</summary>
     internal readonly (uint S0, uint S1, uint S2, uint S3) State => (s0, s1, s2, s3);
 
     /// <summary>The next 32-bit value.</summary>

@@ -154,53 +154,26 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Backward of y = W ⋆ x + b: db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy with x; dx = dy correlated back
-    /// through the flipped kernel. Directly (<see cref="DirectConv2d"/>) for few taps, where that measured faster,
-    /// otherwise through im2col + GEMM (<see cref="BackwardGemm"/>).
+    /// Backward of out = W · cols (+ b), per chunk, with dout the (O, B·P) view of the chunk's dy:
+    /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         Tensor x = Cached(input, nameof(Conv2d));
-        outputGradient = dy;
-        if (needInputGradient)
+        if (DirectConv2d.SupportsBackward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
         {
-            inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+            return BackwardDirect(x, dy, needInputGradient, needParameterGradients);
         }
 
-        if (!DirectConv2d.SupportsBackward(InChannels, KernelHeight, KernelWidth, Stride, Padding, OutputWidth(x)))
-        {
-            BackwardGemm(x, dy, needInputGradient, needParameterGradients);
-        }
-        else
-        {
-            if (needParameterGradients)
-            {
-                WeightGradientDirect(x, dy);
-            }
-
-            if (needInputGradient)
-            {
-                Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
-                    DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
-            }
-        }
-
-        return needInputGradient ? inputGradient : null;
-    }
-
-    /// <summary>
-    /// The im2col path's backward, per chunk of images: dout = dy as (O, chunk·P); db[o] += Σ dout[o, :];
-    /// dW += dout · colsᵀ (cols recomputed); dcols = Wᵀ · dout; dx = col2im(dcols).
-    /// </summary>
-    private void BackwardGemm(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
-    {
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
-        Grow(ref cols, needParameterGradients ? window * chunk * pixels : 0);      // a direct forward pass (narrow rows) left these unsized
+        outputGradient = dy;
+        Grow(ref cols, window * chunk * pixels);      // a direct forward pass (narrow rows) left these unsized
         Grow(ref rows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
         if (needInputGradient)
         {
             Grow(ref dcols, window * chunk * pixels);
+            inputGradient = Tensor.Reuse(inputGradient, x.Shape);
         }
 
         for (chunkStart = 0; chunkStart < n; chunkStart += chunk)
@@ -240,29 +213,45 @@ public sealed class Conv2d : Layer
                 Parallelism.ForRanges(chunkCount * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
             }
         }
+
+        return needInputGradient ? inputGradient : null;
     }
 
     /// <summary>
-    /// The direct weight gradient (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
-    /// with x.
+    /// The direct path's backward (see <see cref="DirectConv2d"/>): db[o] += Σ dy[:,o,:,:]; dW += the correlation of dy
+    /// with x; dx = the correlation of zero-padded dy with the flipped kernel (a gather through the forward kernel).
     /// </summary>
-    private void WeightGradientDirect(Tensor x, Tensor dy)
+    private Tensor? BackwardDirect(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
     {
-        if (bias is not null)
+        outputGradient = dy;
+        if (needParameterGradients)
         {
-            int planeOut = dy[2] * dy[3];
-            Span<float> db = bias.Gradient.Span;
-            for (int img = 0; img < x[0]; img++)
+            if (bias is not null)
             {
-                for (int ch = 0; ch < OutChannels; ch++)
+                int planeOut = dy[2] * dy[3];
+                Span<float> db = bias.Gradient.Span;
+                for (int img = 0; img < x[0]; img++)
                 {
-                    db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
+                    for (int ch = 0; ch < OutChannels; ch++)
+                    {
+                        db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
+                    }
                 }
             }
+
+            Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
+                DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
         }
 
-        Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
-            DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
+        if (!needInputGradient)
+        {
+            return null;
+        }
+
+        inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+        Parallelism.ForRanges(x[0] * InChannels, Threads, this, static (self, first, last) =>
+            DirectConv2d.BackwardInput(self.weight.Value.Span, self.outputGradient!.Span, self.inputGradient!.Span, self.Shape(self.input!), first, last));
+        return inputGradient;
     }
 
     private int OutputWidth(Tensor x) => Im2Col.OutputSize(x[3], KernelWidth, Stride, Padding);
