@@ -1,74 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
 
-/// <summary>2×2, stride-2 max pooling of one output row, with the flat index of each window's maximum.</summary>
+/// <summary>2×2, stride-2 max pooling of whole planes, with the flat index of each window's maximum.</summary>
 public static class MaxPoolKernels
 {
     /// <summary>
-    /// For ox &lt; y.Length: y[ox] = max(r0[2ox], r0[2ox+1], r1[2ox], r1[2ox+1]) and arg[ox] = topIndex + the offset of
-    /// that maximum (0, 1, w, w + 1), where r0 and r1 are two consecutive input rows (r1 starts w floats after r0, and
-    /// r0[0] is element <paramref name="topIndex"/> of the input). On ties the first in row-major order wins (strictly
-    /// greater replaces), as in PyTorch. NaN is not propagated (PyTorch does): a NaN input wins only as the window's first element. Both rows need at least 2·y.Length elements; pass longer spans (the rest of the input) to let the vector loop run to the end.
+    /// For the planes p in [firstPlane, lastPlane) of x, each (H, W), and every window (oy, ox) with oy &lt; H / 2 and
+    /// ox &lt; W / 2: y[p, oy, ox] = the largest of x[p, 2oy + a, 2ox + b] for a, b in {0, 1}, and arg[p, oy, ox] = the
+    /// flat index in x of that maximum. On ties the first in row-major order wins (strictly greater replaces), as in
+    /// PyTorch. NaN is not propagated (PyTorch does): a NaN input wins only as the window's first element. A last odd
+    /// row or column of a plane belongs to no window (PyTorch's floor mode).
     /// </summary>
     /// <remarks>
     /// SIMD without shuffles: vectors loaded at column j and at j + 1 put each window's four candidates in the same lane at
     /// every even j; three compare-and-selects merge them in row-major order. The even lanes hold the answers, and
     /// narrowing each 64-bit pair to its low 32 bits (little-endian: the even element) packs them into one vector of
     /// outputs. The loads at j + 1 read one float past the last window (its value lands in an odd lane and is
-    /// discarded), so the vector loop runs while that float is still inside the spans. A row whose width is not a
-    /// multiple of 8 ends with one more 8-wide step that overlaps the last (recomputing the same values), then 4-wide
-    /// steps with 128-bit vectors (the whole row where 128 bits is the widest width), and a scalar tail finishes what
-    /// the spans do not leave room for.
+    /// discarded), so a vector step runs only while that float is still inside x. A row whose width is not a multiple
+    /// of 8 ends with one more 8-wide step that overlaps the last (recomputing the same values), then 4-wide steps with
+    /// 128-bit vectors (the whole row where 128 bits is the widest width), and a scalar tail finishes what x does not
+    /// leave room for.
+    /// <para>One call covers whole planes, with every loop inlined: rows are short (12 windows in both MNIST models, 4
+    /// in lenet's pool2), and calling a row kernel per row, with its span slicing and checks, cost more than the
+    /// pooling (lenet's pool2 ran at 8 ns per output).</para>
     /// </remarks>
-    public static void Pool2x2Row(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, Span<float> y, Span<int> arg)
-        => Pool2x2Row(Simd.Width, r0, r1, w, topIndex, y, arg);
+    public static void Pool2x2Planes(ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
+        => Pool2x2Planes(Simd.Width, x, height, width, y, arg, firstPlane, lastPlane);
 
-    /// <summary>As <see cref="Pool2x2Row(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{int})"/> with a chosen width.</summary>
-    public static void Pool2x2Row(SimdWidth width, ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, Span<float> y, Span<int> arg)
+    /// <summary>As <see cref="Pool2x2Planes(ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/> with a chosen vector width.</summary>
+    public static void Pool2x2Planes(SimdWidth simd, ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
     {
-        int ow = y.Length, ox = 0;
-        if (r0.Length < 2 * ow || r1.Length < 2 * ow || arg.Length < ow)
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstPlane);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastPlane, firstPlane);
+        int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
+        if ((long)lastPlane * planeIn > x.Length || (long)lastPlane * planeOut > y.Length || (long)lastPlane * planeOut > arg.Length)
         {
-            throw new ArgumentException($"Rows of {r0.Length} and {r1.Length} floats cannot hold {ow} windows.");
+            throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {(long)lastPlane * planeIn} inputs and {(long)lastPlane * planeOut} outputs; x holds {x.Length}, y {y.Length}, arg {arg.Length}.");
         }
 
-        if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
+        if (planeOut == 0)
         {
-            for (; ox + 8 <= ow && 2 * ox + 17 <= r0.Length && 2 * ox + 17 <= r1.Length; ox += 8)
-            {
-                Pool8(r0, r1, w, topIndex, ox, y, arg);
-            }
-
-            // A row whose width is not a multiple of 8 (12 in both MNIST models) ends with one more vector of 8 windows
-            // that overlaps the last one: the overlapping windows are recomputed to the same values.
-            if (ox < ow && ow >= 8 && 2 * ow + 1 <= r0.Length && 2 * ow + 1 <= r1.Length)
-            {
-                Pool8(r0, r1, w, topIndex, ow - 8, y, arg);
-                ox = ow;
-            }
+            return;
         }
 
-        if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
+        bool wide = simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated && ow >= 8;
+        bool narrow = simd >= SimdWidth.V128 && Vector128.IsHardwareAccelerated && ow >= 4;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref int a0 = ref MemoryMarshal.GetReference(arg);
+        for (int plane = firstPlane; plane < lastPlane; plane++)
         {
-            // The same with 4 windows per step: the rest of a row, a narrow row (lenet's pool2 is 4 wide), or every row
-            // where 128 bits is the widest vector (Arm64's NEON).
-            for (; ox + 4 <= ow && 2 * ox + 9 <= r0.Length && 2 * ox + 9 <= r1.Length; ox += 4)
+            for (int oy = 0; oy < oh; oy++)
             {
-                Pool4(r0, r1, w, topIndex, ox, y, arg);
-            }
+                int top = plane * planeIn + 2 * oy * width, at = plane * planeOut + oy * ow;
+                // A step over windows ox .. ox + L − 1 reads the second row up to column 2(ox + L): inside x while
+                // top + width + 2(ox + L) < x.Length.
+                int room = x.Length - top - width - 1;
+                ref float r0 = ref Unsafe.Add(ref x0, top);
+                ref float yRow = ref Unsafe.Add(ref y0, at);
+                ref int aRow = ref Unsafe.Add(ref a0, at);
+                int ox = 0;
+                if (wide)
+                {
+                    for (; ox + 8 <= ow && 2 * (ox + 8) <= room; ox += 8)
+                    {
+                        Pool8(ref r0, width, top, ox, ref yRow, ref aRow);
+                    }
 
-            if (ox < ow && ow >= 4 && 2 * ow + 1 <= r0.Length && 2 * ow + 1 <= r1.Length)
-            {
-                Pool4(r0, r1, w, topIndex, ow - 4, y, arg);
-                ox = ow;
+                    // A row whose width is not a multiple of 8 (12 in both MNIST models) ends with one more vector of 8
+                    // windows that overlaps the last one: the overlapping windows are recomputed to the same values.
+                    if (ox < ow && 2 * ow <= room)
+                    {
+                        Pool8(ref r0, width, top, ow - 8, ref yRow, ref aRow);
+                        ox = ow;
+                    }
+                }
+
+                if (narrow)
+                {
+                    // The same with 4 windows per step: the rest of a row, a narrow row (lenet's pool2 is 4 wide), or every
+                    // row where 128 bits is the widest vector (Arm64's NEON).
+                    for (; ox + 4 <= ow && 2 * (ox + 4) <= room; ox += 4)
+                    {
+                        Pool4(ref r0, width, top, ox, ref yRow, ref aRow);
+                    }
+
+                    if (ox < ow && 2 * ow <= room)
+                    {
+                        Pool4(ref r0, width, top, ow - 4, ref yRow, ref aRow);
+                        ox = ow;
+                    }
+                }
+
+                for (; ox < ow; ox++)
+                {
+                    int j = 2 * ox;
+                    (Unsafe.Add(ref yRow, ox), Unsafe.Add(ref aRow, ox)) = Window(Unsafe.Add(ref r0, j), Unsafe.Add(ref r0, j + 1), Unsafe.Add(ref r0, width + j), Unsafe.Add(ref r0, width + j + 1), top + j, width);
+                }
             }
         }
-
-        Pool2x2RowReference(r0[(2 * ox)..], r1[(2 * ox)..], w, topIndex + 2 * ox, y[ox..], arg[ox..]);
     }
 
-    /// <summary>The scalar reference.</summary>
+    /// <summary>The scalar reference of <see cref="Pool2x2Planes(SimdWidth, ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/>, a row at a time.</summary>
+    public static void Pool2x2PlanesReference(ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
+    {
+        int oh = height / 2, ow = width / 2;
+        for (int plane = firstPlane; plane < lastPlane; plane++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int top = (plane * height + 2 * oy) * width, at = (plane * oh + oy) * ow;
+                Pool2x2RowReference(x[top..], x[(top + width)..], width, top, y.Slice(at, ow), arg.Slice(at, ow));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One row of windows, the plain loop: for ox &lt; y.Length, y[ox] = max(r0[2ox], r0[2ox+1], r1[2ox], r1[2ox+1]) and
+    /// arg[ox] = topIndex + the offset of that maximum (0, 1, w, w + 1), where r0 and r1 are two consecutive input rows
+    /// and r0[0] is element <paramref name="topIndex"/> of the input; strictly greater replaces.
+    /// </summary>
     public static void Pool2x2RowReference(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, Span<float> y, Span<int> arg)
     {
         for (int ox = 0; ox < y.Length; ox++)
@@ -99,66 +155,93 @@ public static class MaxPoolKernels
         }
     }
 
-    /// <summary>Windows ox .. ox + 7: two merged vectors narrowed to their even lanes.</summary>
-    private static void Pool8(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, int ox, Span<float> y, Span<int> arg)
+    /// <summary>One window's maximum and its flat index, in row-major order (strictly greater replaces).</summary>
+    private static (float Max, int Index) Window(float v00, float v01, float v10, float v11, int index, int w)
+    {
+        (float max, int best) = (v00, index);
+        if (v01 > max)
+        {
+            (max, best) = (v01, index + 1);
+        }
+
+        if (v10 > max)
+        {
+            (max, best) = (v10, index + w);
+        }
+
+        if (v11 > max)
+        {
+            (max, best) = (v11, index + w + 1);
+        }
+
+        return (max, best);
+    }
+
+    /// <summary>Windows ox .. ox + 7 of the row pair at r0 (flat index top): two merged vectors narrowed to their even lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pool8(ref float r0, int w, int top, int ox, ref float y, ref int arg)
     {
         int j = 2 * ox;
         Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        (Vector256<float> m0, Vector256<int> i0) = Merge(r0, r1, j, w, Vector256.Create(topIndex + j) + lane);
-        (Vector256<float> m1, Vector256<int> i1) = Merge(r0, r1, j + 8, w, Vector256.Create(topIndex + j + 8) + lane);
-        Vector256.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().CopyTo(y[ox..]);
-        Vector256.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().CopyTo(arg[ox..]);
+        (Vector256<float> m0, Vector256<int> i0) = Merge(ref Unsafe.Add(ref r0, j), w, Vector256.Create(top + j) + lane);
+        (Vector256<float> m1, Vector256<int> i1) = Merge(ref Unsafe.Add(ref r0, j + 8), w, Vector256.Create(top + j + 8) + lane);
+        Vector256.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().StoreUnsafe(ref y, (nuint)ox);
+        Vector256.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().StoreUnsafe(ref arg, (nuint)ox);
     }
 
     /// <summary>Windows ox .. ox + 3 with 128-bit vectors.</summary>
-    private static void Pool4(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int w, int topIndex, int ox, Span<float> y, Span<int> arg)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pool4(ref float r0, int w, int top, int ox, ref float y, ref int arg)
     {
         int j = 2 * ox;
         Vector128<int> lane = Vector128.Create(0, 1, 2, 3);
-        (Vector128<float> m0, Vector128<int> i0) = Merge128(r0, r1, j, w, Vector128.Create(topIndex + j) + lane);
-        (Vector128<float> m1, Vector128<int> i1) = Merge128(r0, r1, j + 4, w, Vector128.Create(topIndex + j + 4) + lane);
-        Vector128.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().CopyTo(y[ox..]);
-        Vector128.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().CopyTo(arg[ox..]);
+        (Vector128<float> m0, Vector128<int> i0) = Merge128(ref Unsafe.Add(ref r0, j), w, Vector128.Create(top + j) + lane);
+        (Vector128<float> m1, Vector128<int> i1) = Merge128(ref Unsafe.Add(ref r0, j + 4), w, Vector128.Create(top + j + 4) + lane);
+        Vector128.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().StoreUnsafe(ref y, (nuint)ox);
+        Vector128.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().StoreUnsafe(ref arg, (nuint)ox);
     }
 
     /// <summary>As <see cref="Merge"/> with 128-bit vectors.</summary>
-    private static (Vector128<float> Max, Vector128<int> Index) Merge128(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int j, int w, Vector128<int> index)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Max, Vector128<int> Index) Merge128(ref float r0, int w, Vector128<int> index)
     {
-        Vector128<float> max = Vector128.Create(r0[j..]);
+        Vector128<float> max = Vector128.LoadUnsafe(ref r0);
         Vector128<int> best = index;
-        Vector128<float> v = Vector128.Create(r0[(j + 1)..]);
+        Vector128<float> v = Vector128.LoadUnsafe(ref r0, 1);
         Vector128<int> take = Vector128.GreaterThan(v, max).AsInt32();
         max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector128.ConditionalSelect(take, index + Vector128<int>.One, best);
 
-        v = Vector128.Create(r1[j..]);
+        v = Vector128.LoadUnsafe(ref r0, (nuint)w);
         take = Vector128.GreaterThan(v, max).AsInt32();
         max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector128.ConditionalSelect(take, index + Vector128.Create(w), best);
 
-        v = Vector128.Create(r1[(j + 1)..]);
+        v = Vector128.LoadUnsafe(ref r0, (nuint)w + 1);
         take = Vector128.GreaterThan(v, max).AsInt32();
         max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector128.ConditionalSelect(take, index + Vector128.Create(w + 1), best);
         return (max, best);
     }
 
-    /// <summary>Lanes at even j: the window starting at column j, merged in row-major order (strictly greater replaces).</summary>
-    private static (Vector256<float> Max, Vector256<int> Index) Merge(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int j, int w, Vector256<int> index)
+    /// <summary>Lanes at even j: the window starting at column j of the row pair at r0 (the second row w floats on),
+    /// merged in row-major order (strictly greater replaces).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Max, Vector256<int> Index) Merge(ref float r0, int w, Vector256<int> index)
     {
-        Vector256<float> max = Vector256.Create(r0[j..]);
+        Vector256<float> max = Vector256.LoadUnsafe(ref r0);
         Vector256<int> best = index;
-        Vector256<float> v = Vector256.Create(r0[(j + 1)..]);
+        Vector256<float> v = Vector256.LoadUnsafe(ref r0, 1);
         Vector256<int> take = Vector256.GreaterThan(v, max).AsInt32();
         max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector256.ConditionalSelect(take, index + Vector256<int>.One, best);
 
-        v = Vector256.Create(r1[j..]);
+        v = Vector256.LoadUnsafe(ref r0, (nuint)w);
         take = Vector256.GreaterThan(v, max).AsInt32();
         max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector256.ConditionalSelect(take, index + Vector256.Create(w), best);
 
-        v = Vector256.Create(r1[(j + 1)..]);
+        v = Vector256.LoadUnsafe(ref r0, (nuint)w + 1);
         take = Vector256.GreaterThan(v, max).AsInt32();
         max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
         best = Vector256.ConditionalSelect(take, index + Vector256.Create(w + 1), best);

@@ -62,22 +62,24 @@ public sealed class MaxPool2d : Layer
     private void PoolPlanes(int first, int last)
     {
         int h = input![2], w = input[3], oh = output![2], ow = output[3];
+        if (KernelSize == 2 && Stride == 2)
+        {
+            // The common case: whole planes through the SIMD kernel (compare-and-select: with random data "is this the
+            // new maximum?" is a coin flip a branch predictor loses).
+            MaxPoolKernels.Pool2x2Planes(input.Span, h, w, output.Span, argmax, first, last);
+            return;
+        }
+
         for (int plane = first; plane < last; plane++)
         {
             PoolPlane(input.Data, output.Data, argmax, plane * h * w, plane * oh * ow, w, oh, ow);
         }
     }
 
-    /// <summary>One (H, W) plane starting at <paramref name="inBase"/> into its (OH, OW) output at <paramref name="outBase"/>.</summary>
+    /// <summary>Any K and s: one (H, W) plane starting at <paramref name="inBase"/> into its (OH, OW) output at <paramref name="outBase"/>.</summary>
     private void PoolPlane(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
     {
         int kernel = KernelSize, stride = Stride;
-        if (kernel == 2 && stride == 2)
-        {
-            PoolPlane2x2(xs, ys, arg, inBase, outBase, w, oh, ow);
-            return;
-        }
-
         for (int oy = 0; oy < oh; oy++)
         {
             int top = inBase + oy * stride * w;
@@ -103,19 +105,6 @@ public sealed class MaxPool2d : Layer
                 ys[outBase + oy * ow + ox] = max;
                 arg[outBase + oy * ow + ox] = best;
             }
-        }
-    }
-
-    /// <summary>
-    /// The common 2×2, stride 2 case, a row of windows at a time through <see cref="MaxPoolKernels.Pool2x2Row(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{int})"/>
-    /// (SIMD compare-and-select: with random data "is this the new maximum?" is a coin flip a branch predictor loses).
-    /// </summary>
-    private static void PoolPlane2x2(float[] xs, float[] ys, int[] arg, int inBase, int outBase, int w, int oh, int ow)
-    {
-        for (int oy = 0; oy < oh; oy++)
-        {
-            int top = inBase + 2 * oy * w;
-            MaxPoolKernels.Pool2x2Row(xs.AsSpan(top), xs.AsSpan(top + w), w, top, ys.AsSpan(outBase + oy * ow, ow), arg.AsSpan(outBase + oy * ow, ow));
         }
     }
 
