@@ -22,6 +22,9 @@ public class DirectConv2dTests
         { 1, 2, 14, 15, 3, 7, 7 },     // 7-wide kernel rows (tap blocks of 5 + 2), 3 output channels (dW: one group of 4 with
                                        // a masked fourth, or a pair and a lone one)
         { 1, 1, 9, 12, 4, 5, 5 },      // OH = 5: Forward4x4's last pass has one row
+        { 2, 1, 13, 12, 1, 5, 5 },     // one output channel, OH = 9: Forward1's passes of 8 rows and 1
+        { 1, 2, 20, 9, 3, 3, 1 },      // OH = 18 (8 + 8 + 2) for the lone channels, OW = 9
+        { 1, 32, 11, 30, 1, 1, 1 },    // a lone channel whose 8-row passes would not stay in L1: four rows (4 + 4 + 3)
     };
 
     [Theory]
