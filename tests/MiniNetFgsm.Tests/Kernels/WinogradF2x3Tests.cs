@@ -1,0 +1,155 @@
+using MiniNetFgsm.Kernels;
+
+namespace MiniNetFgsm.Tests.Kernels;
+
+/// <summary>Winograd F(2×2, 3×3) against a plain double-precision convolution, on odd and edge shapes.</summary>
+public class WinogradF2x3Tests
+{
+    public static TheoryData<int, int, int, int, int> Shapes() => new()
+    {
+        // c, h, w, o, padding
+        { 1, 3, 3, 1, 0 },        // one output: a single tile, three of its four outputs dropped
+        { 1, 4, 4, 1, 0 },        // one whole tile
+        { 2, 5, 7, 3, 0 },        // odd output sizes (3 × 5): last tile row and column half used
+        { 3, 6, 6, 2, 1 },        // padding 1: every edge tile reads zeros
+        { 5, 4, 9, 7, 2 },        // padding 2 (the input gradient's), primes
+        { 1, 1, 1, 2, 2 },        // a 1×1 input, padding 2: output 3×3 from zeros and one pixel
+        { 32, 26, 26, 64, 0 },    // mnist-cnn conv2
+        { 64, 24, 24, 32, 2 },    // mnist-cnn conv2's input gradient
+        { 13, 11, 8, 17, 0 },     // primes, an even width and an odd height
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Convolve_MatchesTheDoubleReference(int c, int h, int w, int o, int padding)
+    {
+        var random = new Random(71 + c + h);
+        float[] x = TestData.Uniform(random, c * h * w), weights = TestData.Uniform(random, o * c * 9), bias = TestData.Uniform(random, o);
+        int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2;
+        float[] y = new float[o * oh * ow];
+
+        float[] u = new float[16 * o * c];
+        WinogradF2x3.TransformWeights(weights, o, c, flipTranspose: false, u);
+        int tiles = WinogradF2x3.Tiles(oh, ow);
+        WinogradF2x3.Convolve(x, c, h, w, padding, u, bias, o, y, new float[16 * c * tiles], new float[16 * o * tiles]);
+
+        float[] expected = Reference(x, c, h, w, weights, o, padding, (oc, ic, i, j) => weights[((oc * c + ic) * 3 + i) * 3 + j], bias);
+        Assert.True(TestData.MaxRelativeError(y, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(y, expected)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FlipTransposedWeights_GiveTheInputGradient(int c, int h, int w, int o, int padding)
+    {
+        // Here c plays dy's channels (the forward's O) and o the input's (the forward's C): the forward weight is
+        // (c, o, 3, 3), and dx[o'] = Σ_c dy[c] ⋆ flip(w[c, o']), with padding 2 − p for a forward padded by p.
+        var random = new Random(72 + o);
+        float[] dy = TestData.Uniform(random, c * h * w), forward = TestData.Uniform(random, c * o * 9);
+        int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2;
+        float[] dx = new float[o * oh * ow];
+
+        float[] u = new float[16 * o * c];
+        WinogradF2x3.TransformWeights(forward, o, c, flipTranspose: true, u);
+        int tiles = WinogradF2x3.Tiles(oh, ow);
+        WinogradF2x3.Convolve(dy, c, h, w, padding, u, [], o, dx, new float[16 * c * tiles], new float[16 * o * tiles]);
+
+        float[] expected = Reference(dy, c, h, w, forward, o, padding, (oc, ic, i, j) => forward[((ic * o + oc) * 3 + 2 - i) * 3 + 2 - j], []);
+        Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dx, expected)}");
+    }
+
+    [Theory]
+    [InlineData(26, 26, 0)]       // mnist-cnn conv2: 12 tiles a row, steps at 0 and 4
+    [InlineData(28, 28, 0)]       // its padded input gradient: 13 tiles
+    [InlineData(24, 24, 2)]       // the same with the padding left to the kernel: edge tiles at both ends
+    [InlineData(9, 40, 1)]        // 20 tiles a row, odd output height
+    [InlineData(7, 19, 0)]        // 9 tiles, odd output width: the last column's tiles are scalar
+    [InlineData(5, 17, 0)]        // 8 tiles, 7 of them full: the output stays scalar
+    [InlineData(6, 18, 0)]        // exactly 8 tiles
+    [InlineData(6, 16, 2)]        // 9 tiles, 7 inside: the input stays scalar
+    public void VectorTransforms_AreBitIdenticalToTheScalarOnes(int h, int w, int padding)
+    {
+        const int c = 3, o = 2;
+        var random = new Random(74 + w);
+        int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, tiles = WinogradF2x3.Tiles(oh, ow);
+        float[] x = TestData.Uniform(random, c * h * w);
+        float[] v = new float[16 * c * tiles], expectedV = new float[v.Length];
+        WinogradF2x3.TransformInput(SimdWidth.V256, x, c, h, w, padding, oh, ow, v, 0, c);
+        WinogradF2x3.TransformInput(SimdWidth.Scalar, x, c, h, w, padding, oh, ow, expectedV, 0, c);
+        Assert.Equal(expectedV.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits));
+
+        float[] m = TestData.Uniform(random, 16 * o * tiles), bias = TestData.Uniform(random, o);
+        float[] y = new float[o * oh * ow], expectedY = new float[y.Length];
+        WinogradF2x3.TransformOutput(SimdWidth.V256, m, bias, o, oh, ow, y, 0, o);
+        WinogradF2x3.TransformOutput(SimdWidth.Scalar, m, bias, o, oh, ow, expectedY, 0, o);
+        Assert.Equal(expectedY.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void ChannelRanges_WriteOnlyTheirChannels_AndMatchTheWholeCall()
+    {
+        const int c = 3, h = 7, w = 6, o = 5;
+        var random = new Random(73);
+        float[] x = TestData.Uniform(random, c * h * w);
+        int tiles = WinogradF2x3.Tiles(5, 4);
+        float[] whole = new float[16 * c * tiles], parts = Enumerable.Repeat(9f, whole.Length).ToArray();
+
+        WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, whole, 0, c);
+        WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, parts, 1, 3);
+        WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, parts, 0, 1);
+        Assert.Equal(whole, parts);
+
+        float[] m = TestData.Uniform(random, 16 * o * tiles), bias = TestData.Uniform(random, o);
+        float[] y = new float[o * 20], yParts = Enumerable.Repeat(9f, y.Length).ToArray();
+        WinogradF2x3.TransformOutput(m, bias, o, 5, 4, y, 0, o);
+        WinogradF2x3.TransformOutput(m, bias, o, 5, 4, yParts, 2, o);
+        Assert.All(yParts.Take(2 * 20), v => Assert.Equal(9f, v));
+        WinogradF2x3.TransformOutput(m, bias, o, 5, 4, yParts, 0, 2);
+        Assert.Equal(y, yParts);
+    }
+
+    [Fact]
+    public void ShortBuffers_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[17], 2, 1, false, new float[32]));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[18], 2, 1, false, new float[31]));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[15], 1, 4, 4, 0, 2, 2, new float[16], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[16], 1, 4, 4, 0, 2, 2, new float[15], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[15], [], 1, 2, 2, new float[4], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[16], [], 1, 2, 2, new float[3], 0, 1));
+    }
+
+    /// <summary>y[o, oy, ox] = b[o] + Σ_{c,i,j} g(o, c, i, j) · x[c, oy + i − p, ox + j − p], in double.</summary>
+    private static float[] Reference(float[] x, int c, int h, int w, float[] weights, int o, int padding, Func<int, int, int, int, float> g, float[] bias)
+    {
+        int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2;
+        float[] y = new float[o * oh * ow];
+        for (int oc = 0; oc < o; oc++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    double sum = bias.Length == 0 ? 0 : bias[oc];
+                    for (int ic = 0; ic < c; ic++)
+                    {
+                        for (int i = 0; i < 3; i++)
+                        {
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int r = oy + i - padding, col = ox + j - padding;
+                                if (r >= 0 && r < h && col >= 0 && col < w)
+                                {
+                                    sum += (double)g(oc, ic, i, j) * x[(ic * h + r) * w + col];
+                                }
+                            }
+                        }
+                    }
+
+                    y[(oc * oh + oy) * ow + ox] = (float)sum;
+                }
+            }
+        }
+
+        return y;
+    }
+}

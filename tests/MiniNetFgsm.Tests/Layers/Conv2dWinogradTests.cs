@@ -1,0 +1,73 @@
+using MiniNetFgsm.Kernels;
+using MiniNetFgsm.Layers;
+
+namespace MiniNetFgsm.Tests.Layers;
+
+/// <summary>
+/// 3×3, stride-1 convolutions too wide for the direct path take Winograd F(2×2, 3×3) for the input gradient and for the
+/// training forward pass: both must agree with the unfold + GEMM forward and pass the finite-difference check.
+/// </summary>
+public class Conv2dWinogradTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TrainingForward_MatchesTheEvaluationForward(int padding)
+    {
+        var random = new Random(81 + padding);
+        var conv = NewConv(random, padding);
+        Assert.False(DirectConv2d.SupportsForward(6, 3, 3, 1, padding, 21 + 2 * padding - 2));
+        var x = new Tensor(TestData.Uniform(random, 2 * 6 * 22 * 21), 2, 6, 22, 21);
+
+        float[] evaluation = conv.Forward(x, training: false).Data.ToArray();
+        float[] training = conv.Forward(x, training: true).Data.ToArray();
+
+        Assert.True(TestData.MaxRelativeError(training, evaluation) < 1e-5, $"max relative error {TestData.MaxRelativeError(training, evaluation)}");
+        Assert.NotEqual(evaluation, training);      // a different rounding: the Winograd path did run
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    public void Backward_MatchesFiniteDifferences(int padding, bool training)
+    {
+        var random = new Random(82 + padding);
+        var conv = NewConv(random, padding);
+        var x = new Tensor(TestData.Uniform(random, 2 * 6 * 22 * 21), 2, 6, 22, 21);
+
+        IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(conv, x, random, training);
+
+        Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
+    }
+
+    [Fact]
+    public void InputGradient_ShapeChanges_KeepTheZeroBorder()
+    {
+        // The padded dy buffer is reused between calls; a new plane size must not read an old border.
+        var random = new Random(83);
+        var conv = NewConv(random, padding: 0);
+        foreach ((int h, int w) in new[] { (22, 21), (21, 22), (22, 21) })
+        {
+            var x = new Tensor(TestData.Uniform(random, 6 * h * w), 1, 6, h, w);
+            Tensor y = conv.Forward(x, training: true);
+            var dy = new Tensor(TestData.Uniform(random, y.Length), y.Shape);
+            float[] dx = conv.Backward(dy, needParameterGradients: false)!.Data.ToArray();
+
+            var shape = new ConvShape(1, 6, h, w, 5, 3, 3);
+            float[] expected = new float[dx.Length];
+            DirectConv2d.BackwardInputReference(conv.Weight.Value.Span, dy.Span, expected, shape);
+            Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"{h}x{w}: max relative error {TestData.MaxRelativeError(dx, expected)}");
+        }
+    }
+
+    private static Conv2d NewConv(Random random, int padding)
+    {
+        // 54 taps and rows 20 wide: neither direct path takes it.
+        var conv = new Conv2d(6, 5, 3, 1, padding);
+        TestData.Uniform(random, conv.Weight.Value.Length).CopyTo(conv.Weight.Value.Span);
+        TestData.Uniform(random, 5).CopyTo(conv.Bias!.Value.Span);
+        return conv;
+    }
+}
