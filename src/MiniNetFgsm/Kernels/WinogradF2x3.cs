@@ -233,6 +233,135 @@ public static class WinogradF2x3
     }
 
     /// <summary>
+    /// E[ξ, o, t] = (A e Aᵀ)[ξ] for the output-gradient block e = dy[o, 2ty … 2ty + 1, 2tx … 2tx + 1] of every tile t (zero
+    /// past an odd OH or OW), channels o in [firstChannel, lastChannel) of one image's dy (O, OH, OW), into e (16, O, T).
+    /// A = (Aᵀ)ᵀ, the 4×2 matrix [1 0; 1 1; 1 −1; 0 −1].
+    /// </summary>
+    /// <remarks>
+    /// The weight gradient dW[o, c] = Σ dy[o] ⋆ x[c] (a 3×3 result) is Winograd's F(3×3, 2×2) run over 2×2 blocks of dy,
+    /// the transpose of F(2×2, 3×3): the same tensor identity, read with the roles of A and G swapped, gives
+    /// <c>dW = Gᵀ [ Σ_t (A e_t Aᵀ) ⊙ (Bᵀ d_t B) ] G</c>, where d_t is the forward's input tile t (V, from
+    /// <see cref="TransformInput(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float}, int, int)"/>). Summed over
+    /// tiles and images inside the transform, that is 16 products S[ξ] (O, C) += E[ξ] (O, T) · V[ξ]ᵀ (T, C), and one
+    /// <see cref="AccumulateWeightGradient"/> per call. With AVX, eight tiles at a time (even and odd columns of two
+    /// dy rows), as in the other transforms.
+    /// </remarks>
+    public static void TransformOutputGradient(SimdWidth simd, ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel)
+    {
+        int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
+        CheckLength(nameof(dy), dy.Length, outChannels * outputHeight * outputWidth);
+        CheckLength(nameof(e), e.Length, Positions * outChannels * tiles);
+        nint stride = outChannels * tiles;
+        int fullX = outputWidth / 2;
+        bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && fullX >= 8;
+        for (int o = firstChannel; o < lastChannel; o++)
+        {
+            ReadOnlySpan<float> plane = dy.Slice(o * outputHeight * outputWidth, outputHeight * outputWidth);
+            ref float eo = ref e[o * tiles];
+            for (int ty = 0; ty < tilesY; ty++)
+            {
+                int oy = 2 * ty, tx = 0;
+                if (vectors && oy + 1 < outputHeight)
+                {
+                    for (; tx < fullX; tx += 8)
+                    {
+                        int at = Math.Min(tx, fullX - 8);
+                        ref readonly float r0 = ref plane[oy * outputWidth + 2 * at];
+                        Vector256<float> lo = Vector256.LoadUnsafe(in r0), hi = Vector256.LoadUnsafe(in r0, 8);
+                        Vector256<float> lo1 = Vector256.LoadUnsafe(in r0, (nuint)outputWidth), hi1 = Vector256.LoadUnsafe(in r0, (nuint)outputWidth + 8);
+                        GradientTile(Evens(lo, hi), Odds(lo, hi), Evens(lo1, hi1), Odds(lo1, hi1), ref Unsafe.Add(ref eo, ty * tilesX + at), stride);
+                    }
+
+                    tx = fullX;
+                }
+
+                for (; tx < tilesX; tx++)
+                {
+                    int ox = 2 * tx, at = oy * outputWidth + ox;
+                    bool right = ox + 1 < outputWidth, below = oy + 1 < outputHeight;
+                    float e00 = plane[at], e01 = right ? plane[at + 1] : 0f;
+                    float e10 = below ? plane[at + outputWidth] : 0f, e11 = below && right ? plane[at + outputWidth + 1] : 0f;
+                    GradientTile(e00, e01, e10, e11, ref Unsafe.Add(ref eo, ty * tilesX + tx), stride);
+                }
+            }
+        }
+    }
+
+    /// <summary>As <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/> at the widest width.</summary>
+    public static void TransformOutputGradient(ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel)
+        => TransformOutputGradient(Simd.Width, dy, outChannels, outputHeight, outputWidth, e, firstChannel, lastChannel);
+
+    /// <summary>
+    /// dw[o, c, :, :] += (Gᵀ S[:, o, c] G) for every o, c: the weight gradient from the 16 summed products s (16, O, C)
+    /// (see <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/>).
+    /// </summary>
+    public static void AccumulateWeightGradient(ReadOnlySpan<float> s, int outChannels, int inChannels, Span<float> dw)
+    {
+        int plane = outChannels * inChannels;
+        CheckLength(nameof(s), s.Length, Positions * plane);
+        CheckLength(nameof(dw), dw.Length, plane * 9);
+        Span<float> t = stackalloc float[12];
+        for (int k = 0; k < plane; k++)
+        {
+            // t (3×4) = Gᵀ S: rows S₀ + (S₁ + S₂)/2, (S₁ − S₂)/2, (S₁ + S₂)/2 + S₃ of the 4×4 sum.
+            for (int b = 0; b < 4; b++)
+            {
+                float s0 = s[b * plane + k], s1 = s[(4 + b) * plane + k], s2 = s[(8 + b) * plane + k], s3 = s[(12 + b) * plane + k];
+                t[b] = s0 + 0.5f * (s1 + s2);
+                t[4 + b] = 0.5f * (s1 - s2);
+                t[8 + b] = 0.5f * (s1 + s2) + s3;
+            }
+
+            // dW (3×3) = t G: the same combinations of each row's four columns.
+            for (int i = 0; i < 3; i++)
+            {
+                float t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
+                dw[k * 9 + 3 * i] += t0 + 0.5f * (t1 + t2);
+                dw[k * 9 + 3 * i + 1] += 0.5f * (t1 - t2);
+                dw[k * 9 + 3 * i + 2] += 0.5f * (t1 + t2) + t3;
+            }
+        }
+    }
+
+    /// <summary>e[ξ·stride] = (A E Aᵀ)[ξ] for the 2×2 block E: rows E₀, E₀ + E₁, E₀ − E₁, −E₁, then the same across columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTile(float e00, float e01, float e10, float e11, ref float e, nint stride)
+    {
+        GradientRow(ref e, 0, stride, e00, e01);
+        GradientRow(ref e, 4, stride, e00 + e10, e01 + e11);
+        GradientRow(ref e, 8, stride, e00 - e10, e01 - e11);
+        GradientRow(ref e, 12, stride, -e10, -e11);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientRow(ref float e, int first, nint stride, float q0, float q1)
+    {
+        Unsafe.Add(ref e, first * stride) = q0;
+        Unsafe.Add(ref e, (first + 1) * stride) = q0 + q1;
+        Unsafe.Add(ref e, (first + 2) * stride) = q0 - q1;
+        Unsafe.Add(ref e, (first + 3) * stride) = -q1;
+    }
+
+    /// <summary><see cref="GradientTile(float, float, float, float, ref float, nint)"/> for eight tiles (lane k is tile k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTile(Vector256<float> e00, Vector256<float> e01, Vector256<float> e10, Vector256<float> e11, ref float e, nint stride)
+    {
+        GradientRow(ref e, 0, stride, e00, e01);
+        GradientRow(ref e, 4, stride, e00 + e10, e01 + e11);
+        GradientRow(ref e, 8, stride, e00 - e10, e01 - e11);
+        GradientRow(ref e, 12, stride, -e10, -e11);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientRow(ref float e, int first, nint stride, Vector256<float> q0, Vector256<float> q1)
+    {
+        q0.StoreUnsafe(ref Unsafe.Add(ref e, first * stride));
+        (q0 + q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 1) * stride));
+        (q0 - q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 2) * stride));
+        (-q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 3) * stride));
+    }
+
+    /// <summary>
     /// The whole convolution of one image, as <see cref="Layers.Conv2d"/>'s forward pass does it:
     /// <c>y (O, OH, OW) = b + Σ_c x[c] ⋆ w[:, c]</c> with padding p, from weights already transformed into u (16, O, C).
     /// v (16, C, T) and m (16, O, T) are scratch.

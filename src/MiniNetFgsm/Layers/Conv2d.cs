@@ -14,8 +14,8 @@ namespace MiniNetFgsm.Layers;
 /// At stride 1 without padding, small windows (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
 /// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows, and so does the
 /// forward pass of layers with narrow outputs (lenet's conv2, 8 wide); where each path runs is what measured faster.
-/// 3×3 kernels at stride 1 use Winograd's F(2×2, 3×3) instead for the input gradient and the training forward pass
-/// (see <see cref="UsesWinograd"/>).
+/// 3×3 kernels at stride 1 use Winograd's minimal filtering instead for the backward pass and the training forward
+/// pass (see <see cref="UsesWinograd"/>).
 /// A chunk's cols are sized to stay in L2 (about 512 KiB, at least one image) instead of unrolling the whole batch:
 /// the GEMM then reads what im2col just wrote from cache, and memory stays small. When a chunk is one image (mnist-cnn's
 /// conv2), out is that image's (O, P) block of y itself, so the GEMM writes y directly and reads dy directly. The
@@ -36,6 +36,8 @@ public sealed class Conv2d : Layer
     private float[] winogradU = [];         // (16, O, C): transformed weights (forward), or (16, C, O) flipped (input gradient)
     private float[] winogradV = [];         // (16, channels in, tiles): one image's transformed input
     private float[] winogradM = [];         // (16, channels out, tiles): the 16 products
+    private float[] winogradE = [];         // (16, O, tiles): one image's transformed output gradient
+    private float[] winogradS = [];         // (16, O, C): the weight gradient's 16 products, summed over the batch
     private float[] paddedGradient = [];    // one image's dy with a zero border of 2 − p, for the Winograd input gradient
     private (int Height, int Width) paddedFor;     // the padded plane size the border was cleared for
     private int winogradImage;              // the image the Winograd transforms work on
@@ -179,6 +181,11 @@ public sealed class Conv2d : Layer
             return BackwardDirect(x, dy, needInputGradient, needParameterGradients);
         }
 
+        if (UsesWinograd)
+        {
+            return BackwardWinograd(x, dy, needInputGradient, needParameterGradients);
+        }
+
         (int n, int o, int pixels, int window) = (x[0], OutChannels, dy[2] * dy[3], InChannels * KernelHeight * KernelWidth);
         int chunk = ChunkImages(n, pixels, window);
         outputGradient = dy;
@@ -186,7 +193,7 @@ public sealed class Conv2d : Layer
         Grow(ref rows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
         if (needInputGradient)
         {
-            Grow(ref dcols, UsesWinograd ? 0 : window * chunk * pixels);
+            Grow(ref dcols, window * chunk * pixels);
             inputGradient = Tensor.Reuse(inputGradient, x.Shape);
         }
 
@@ -221,26 +228,20 @@ public sealed class Conv2d : Layer
                 Gemm.Multiply(false, true, o, window, columns, dout, columns, cols, columns, weight.Gradient.Data, window, accumulate: true, threads: Threads);
             }
 
-            if (needInputGradient && !UsesWinograd)
+            if (needInputGradient)
             {
                 Gemm.Multiply(true, false, window, columns, o, weight.Value.Data, window, dout, columns, dcols, columns, threads: Threads);
                 Parallelism.ForRanges(chunkCount * InChannels, Threads, this, static (self, first, last) => self.FoldPlanes(first, last));
             }
         }
 
-        if (needInputGradient && UsesWinograd)
-        {
-            InputGradientWinograd(x, dy);
-        }
-
         return needInputGradient ? inputGradient : null;
     }
 
     /// <summary>
-    /// 3×3 kernels at stride 1 (mnist-cnn's conv2) run the input gradient, and the forward pass in training, through
-    /// Winograd's F(2×2, 3×3) (<see cref="WinogradF2x3"/>): 2.25× fewer multiplications than im2col + GEMM, and no cols
-    /// matrix. Measured on mnist-cnn conv2 (32 images, one thread, a Zen 3, in one process against unfold + GEMM):
-    /// forward 0.70× the time. The weight gradient stays unfold + GEMM.
+    /// 3×3 kernels at stride 1 (mnist-cnn's conv2) run the whole backward pass, and the forward pass in training,
+    /// through Winograd's F(2×2, 3×3) and its transpose F(3×3, 2×2) for the weight gradient (<see cref="WinogradF2x3"/>):
+    /// 2.25× fewer multiplications than im2col + GEMM, and no cols matrix.
     /// <para>Outside training the forward pass stays unfold + GEMM, which sums every output in the same order: equal
     /// inputs give equal outputs, so a max-pool after it breaks ties where PyTorch does. Winograd computes the four
     /// outputs of a tile by four different formulas, which round differently; on MNIST's flat backgrounds that moved a
@@ -248,6 +249,87 @@ public sealed class Conv2d : Layer
     /// attacks keep PyTorch's tie-breaking; training only needs the gradient's value, which Winograd gives to rounding.</para>
     /// </summary>
     private bool UsesWinograd => KernelHeight == 3 && KernelWidth == 3 && Stride == 1 && Padding <= 2;
+
+    /// <summary>db[o] += Σ dy[:, o, :, :].</summary>
+    private void AddBiasGradient(Tensor dy)
+    {
+        if (bias is null)
+        {
+            return;
+        }
+
+        int planeOut = dy[2] * dy[3];
+        Span<float> db = bias.Gradient.Span;
+        for (int img = 0; img < dy[0]; img++)
+        {
+            for (int ch = 0; ch < OutChannels; ch++)
+            {
+                db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Winograd backward: db[o] += Σ dy[:, o]; dW through F(3×3, 2×2) (<see cref="WeightGradientWinograd"/>);
+    /// dx through F(2×2, 3×3) on dy padded by 2 − p with the flipped kernel (<see cref="InputGradientWinograd"/>).
+    /// No cols matrix is built.
+    /// </summary>
+    private Tensor? BackwardWinograd(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
+    {
+        outputGradient = dy;
+        if (needParameterGradients)
+        {
+            AddBiasGradient(dy);
+            WeightGradientWinograd(x);
+        }
+
+        if (!needInputGradient)
+        {
+            return null;
+        }
+
+        inputGradient = Tensor.Reuse(inputGradient, x.Shape);
+        InputGradientWinograd(x, dy);
+        return inputGradient;
+    }
+
+    /// <summary>
+    /// dW[o, c] += Gᵀ [ Σ_images Σ_t (A e_t Aᵀ) ⊙ (Bᵀ d_t B) ] G: per image, V = the forward's input transform and
+    /// E = the output gradient's, then S[ξ] += E[ξ] · V[ξ]ᵀ for the 16 positions; one output transform at the end.
+    /// </summary>
+    private void WeightGradientWinograd(Tensor x)
+    {
+        (int c, int o, int oh, int ow) = (InChannels, OutChannels, outputGradient![2], outputGradient[3]);
+        int tiles = WinogradF2x3.Tiles(oh, ow);
+        Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
+        Grow(ref winogradE, WinogradF2x3.Positions * o * tiles);
+        Grow(ref winogradS, WinogradF2x3.Positions * o * c);
+        for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
+        {
+            Parallelism.ForRanges(c, Threads, this, static (self, first, last) =>
+            {
+                Tensor xs = self.input!;
+                int image = xs[1] * xs[2] * xs[3];
+                WinogradF2x3.TransformInput(xs.Span.Slice(self.winogradImage * image, image), xs[1], xs[2], xs[3], self.Padding, self.outputGradient![2], self.outputGradient[3], self.winogradV, first, last);
+            });
+            Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
+            {
+                Tensor dy = self.outputGradient!;
+                int image = dy[1] * dy[2] * dy[3];
+                WinogradF2x3.TransformOutputGradient(dy.Span.Slice(self.winogradImage * image, image), dy[1], dy[2], dy[3], self.winogradE, first, last);
+            });
+            for (int xi = 0; xi < WinogradF2x3.Positions; xi++)
+            {
+                Gemm.Multiply(false, true, o, c, tiles,
+                    winogradE.AsSpan(xi * o * tiles, o * tiles), tiles,
+                    winogradV.AsSpan(xi * c * tiles, c * tiles), tiles,
+                    winogradS.AsSpan(xi * o * c, o * c), c, accumulate: winogradImage > 0, threads: Threads);
+            }
+        }
+
+        WinogradF2x3.AccumulateWeightGradient(winogradS, o, c, weight.Gradient.Span);
+    }
+
 
     /// <summary>
     /// Forward with Winograd, one image at a time: U = G w Gᵀ once per call; per image V = Bᵀ x B (tile by tile),
@@ -346,19 +428,7 @@ public sealed class Conv2d : Layer
         outputGradient = dy;
         if (needParameterGradients)
         {
-            if (bias is not null)
-            {
-                int planeOut = dy[2] * dy[3];
-                Span<float> db = bias.Gradient.Span;
-                for (int img = 0; img < x[0]; img++)
-                {
-                    for (int ch = 0; ch < OutChannels; ch++)
-                    {
-                        db[ch] += TensorPrimitives.Sum(dy.Span.Slice((img * OutChannels + ch) * planeOut, planeOut));
-                    }
-                }
-            }
-
+            AddBiasGradient(dy);
             Parallelism.ForRanges(OutChannels, Threads, this, static (self, first, last) =>
                 DirectConv2d.BackwardWeights(self.input!.Span, self.outputGradient!.Span, self.weight.Gradient.Span, self.Shape(self.input), first, last));
         }
