@@ -106,6 +106,84 @@ public static class MaxPoolKernels
         }
     }
 
+    /// <summary>
+    /// The backward of <see cref="Pool2x2Planes(SimdWidth, ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/>
+    /// for the planes p in [firstPlane, lastPlane): dx[i] = dy[window of i] where i is that window's argmax, else 0
+    /// (also for a last odd row or column, which no window covers). dx is overwritten, not accumulated.
+    /// </summary>
+    /// <remarks>
+    /// 2×2 windows at stride 2 do not overlap, so every input has at most one window and its gradient is a choice,
+    /// not a sum: each input compares its own flat index with its window's argmax. With vectors, four windows'
+    /// gradients and argmaxes are each duplicated into eight lanes (window k feeds columns 2k and 2k + 1) and
+    /// compared with the eight inputs' indices, for both rows. One sequential write of dx replaces clearing it and
+    /// scattering into it.
+    /// </remarks>
+    public static void Unpool2x2Planes(SimdWidth simd, ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstPlane);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastPlane, firstPlane);
+        int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
+        if ((long)lastPlane * planeIn > dx.Length || (long)lastPlane * planeOut > dy.Length || (long)lastPlane * planeOut > arg.Length)
+        {
+            throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {(long)lastPlane * planeOut} gradients and argmaxes and {(long)lastPlane * planeIn} inputs; dy holds {dy.Length}, arg {arg.Length}, dx {dx.Length}.");
+        }
+
+        bool vectors = simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated;
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int plane = firstPlane; plane < lastPlane; plane++)
+        {
+            Span<float> dxPlane = dx.Slice(plane * planeIn, planeIn);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int at = plane * planeOut + oy * ow, top = plane * planeIn + 2 * oy * width;
+                ref float row0 = ref dxPlane[2 * oy * width];
+                ref float row1 = ref Unsafe.Add(ref row0, width);
+                int ox = 0;
+                if (vectors)
+                {
+                    for (; ox + 4 <= ow; ox += 4)
+                    {
+                        Vector128<float> d = Vector128.LoadUnsafe(in dy[at + ox]);
+                        Vector128<int> a = Vector128.LoadUnsafe(in arg[at + ox]);
+                        Vector256<float> dd = Vector256.Create(Vector128.Shuffle(d, Vector128.Create(0, 0, 1, 1)), Vector128.Shuffle(d, Vector128.Create(2, 2, 3, 3)));
+                        Vector256<int> aa = Vector256.Create(Vector128.Shuffle(a, Vector128.Create(0, 0, 1, 1)), Vector128.Shuffle(a, Vector128.Create(2, 2, 3, 3)));
+                        Vector256<int> index = Vector256.Create(top + 2 * ox) + lanes;
+                        (Vector256.Equals(aa, index).AsSingle() & dd).StoreUnsafe(ref row0, (nuint)(2 * ox));
+                        (Vector256.Equals(aa, index + Vector256.Create(width)).AsSingle() & dd).StoreUnsafe(ref row1, (nuint)(2 * ox));
+                    }
+                }
+
+                for (; ox < ow; ox++)
+                {
+                    float d = dy[at + ox];
+                    int a = arg[at + ox], i = top + 2 * ox;
+                    Unsafe.Add(ref row0, 2 * ox) = a == i ? d : 0f;
+                    Unsafe.Add(ref row0, 2 * ox + 1) = a == i + 1 ? d : 0f;
+                    Unsafe.Add(ref row1, 2 * ox) = a == i + width ? d : 0f;
+                    Unsafe.Add(ref row1, 2 * ox + 1) = a == i + width + 1 ? d : 0f;
+                }
+
+                if (width % 2 == 1)
+                {
+                    // The last odd column belongs to no window.
+                    Unsafe.Add(ref row0, width - 1) = 0f;
+                    Unsafe.Add(ref row1, width - 1) = 0f;
+                }
+            }
+
+            if (height % 2 == 1)
+            {
+                dxPlane[((height - 1) * width)..].Clear();      // the last odd row belongs to no window
+            }
+        }
+    }
+
+    /// <summary>As <see cref="Unpool2x2Planes(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, int, int)"/> at the widest width.</summary>
+    public static void Unpool2x2Planes(ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
+        => Unpool2x2Planes(Simd.Width, dy, arg, height, width, dx, firstPlane, lastPlane);
+
     /// <summary>The scalar reference of <see cref="Pool2x2Planes(SimdWidth, ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/>, a row at a time.</summary>
     public static void Pool2x2PlanesReference(ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
     {

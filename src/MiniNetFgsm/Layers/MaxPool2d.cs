@@ -12,6 +12,7 @@ public sealed class MaxPool2d : Layer
     private int[] argmax = [];      // for each output element, the flat index of its maximum in x
     private Tensor? output;
     private Tensor? inputGradient;
+    private Tensor? outputGradient;     // the dy of the current backward pass
 
     /// <summary>Creates a pooling layer; <paramref name="stride"/> defaults to the kernel size.</summary>
     public MaxPool2d(int kernelSize, int? stride = null)
@@ -108,7 +109,7 @@ public sealed class MaxPool2d : Layer
         }
     }
 
-    /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0.</summary>
+    /// <summary>Backward of y = x[argmax]: dx[argmax] += dy, every other dx is 0 (overlapping windows add up).</summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
         int[] shape = Cached(input, nameof(MaxPool2d)).Shape;
@@ -118,6 +119,15 @@ public sealed class MaxPool2d : Layer
         }
 
         inputGradient = Tensor.Reuse(inputGradient, shape);
+        if (KernelSize == 2 && Stride == 2)
+        {
+            // Non-overlapping windows: one sequential write of dx (each input compares its index with its window's argmax).
+            outputGradient = dy;
+            Parallelism.ForRanges(shape[0] * shape[1], Threads, this, static (self, first, last) =>
+                MaxPoolKernels.Unpool2x2Planes(self.outputGradient!.Span, self.argmax, self.input![2], self.input[3], self.inputGradient!.Span, first, last));
+            return inputGradient;
+        }
+
         Span<float> dx = inputGradient.Span;
         dx.Clear();
         ReadOnlySpan<float> dys = dy.Span;

@@ -55,6 +55,49 @@ public class MaxPoolKernelsTests
         Assert.Contains(arg.Skip(2 * outPlane).Take(2 * outPlane), i => i >= 2 * h * w);
     }
 
+    [Theory]
+    [MemberData(nameof(GemmTests.Widths), MemberType = typeof(GemmTests))]
+    public void Unpool2x2Planes_EveryPlaneSize_EqualsTheScatterOfDyToTheArgmaxes(SimdWidth width)
+    {
+        var random = new Random(53);
+        foreach (int w in Enumerable.Range(1, 27))
+        {
+            foreach (int h in new[] { 1, 2, 3, 6, 7 })
+            {
+                const int planes = 3;
+                // Ties are frequent on the coarse grid: the argmax, not the value, decides where dy goes.
+                float[] x = Enumerable.Range(0, planes * h * w).Select(_ => random.Next(-2, 3) / 2f).ToArray();
+                int outputs = planes * (h / 2) * (w / 2);
+                float[] y = new float[outputs], dy = TestData.Uniform(random, outputs);
+                int[] arg = new int[outputs];
+                MaxPoolKernels.Pool2x2PlanesReference(x, h, w, y, arg, 0, planes);
+
+                float[] expected = new float[x.Length];
+                for (int k = 0; k < outputs; k++)
+                {
+                    expected[arg[k]] += dy[k];
+                }
+
+                float[] dx = Enumerable.Repeat(7f, x.Length).ToArray();     // overwritten everywhere, also where no window reaches
+                MaxPoolKernels.Unpool2x2Planes(width, dy, arg, h, w, dx, 0, planes);
+                Assert.Equal(expected, dx);
+            }
+        }
+    }
+
+    [Fact]
+    public void Unpool2x2Planes_PlaneRange_WritesOnlyThosePlanes_AndShortBuffersThrow()
+    {
+        float[] dy = [1, 2, 3], dx = Enumerable.Repeat(7f, 12).ToArray();
+        int[] arg = [1, 6, 8];      // planes of 2×2: window 0 → input 1, window 1 → input 4 + 2, window 2 → input 8 + 0
+        MaxPoolKernels.Unpool2x2Planes(dy, arg, 2, 2, dx, 1, 3);
+        Assert.Equal([7f, 7f, 7f, 7f, 0f, 0f, 2f, 0f, 3f, 0f, 0f, 0f], dx);
+
+        Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy, arg, 2, 2, new float[11], 0, 3));
+        Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy.AsSpan(0, 2), arg, 2, 2, dx, 0, 3));
+        Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy, arg.AsSpan(0, 2), 2, 2, dx, 0, 3));
+    }
+
     [Fact]
     public void Pool2x2RowReference_TiedWindow_PicksTheFirstInRowMajorOrder()
     {
