@@ -6,8 +6,9 @@ using MiniNetFgsm.Layers;
 namespace MiniNetFgsm.Bench;
 
 /// <summary>
-/// One idea: the cost of a Conv2d layer, forward (im2col, one GEMM, bias) and backward (bias sum, weight-gradient
-/// GEMM, input-gradient GEMM, col2im), on the conv2 layers of both models at batch 64.
+/// One idea: the cost of a Conv2d layer, forward in training mode (im2col, one GEMM, bias) and backward (bias sum,
+/// weight-gradient GEMM, input-gradient GEMM, col2im), on the conv2 layers of both models at batch 64. lenet's conv2
+/// runs its forward pass directly; mnist-cnn's (3×3, stride 1) runs both passes through Winograd F(2×2, 3×3).
 /// </summary>
 [MiniNetConfig]
 public class ConvBenchmarks : SimdVariantBenchmarks

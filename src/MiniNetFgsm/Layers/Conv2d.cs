@@ -118,9 +118,16 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// Forward, per chunk of images: cols = im2col(x); out = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o].
+    /// Forward, per chunk of images: cols = im2col(x); out = W · cols; y[n,o,:] = out[o, n·P : (n+1)·P] + b[o]. In
+    /// training, 3×3 kernels at stride 1 run Winograd instead (see <see cref="UsesWinograd"/>).
     /// </summary>
-    public override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training) => RunForward(x, winograd: training && UsesWinograd);
+
+    /// <summary>The evaluation forward pass for outputs only: 3×3 kernels at stride 1 run Winograd (see <see cref="UsesWinograd"/>).</summary>
+    public override Tensor Infer(Tensor x) => RunForward(x, winograd: UsesWinograd);
+
+    /// <summary>The forward pass, through Winograd or the exact path.</summary>
+    private Tensor RunForward(Tensor x, bool winograd)
     {
         if (output is null || input is null || !input.HasShape(x.Shape))
         {
@@ -135,7 +142,7 @@ public sealed class Conv2d : Layer
             return output;
         }
 
-        if (UsesWinograd && training)
+        if (winograd)
         {
             ForwardWinograd(x);
             return output;
@@ -242,11 +249,12 @@ public sealed class Conv2d : Layer
     /// 3×3 kernels at stride 1 (mnist-cnn's conv2) run the whole backward pass, and the forward pass in training,
     /// through Winograd's F(2×2, 3×3) and its transpose F(3×3, 2×2) for the weight gradient (<see cref="WinogradF2x3"/>):
     /// 2.25× fewer multiplications than im2col + GEMM, and no cols matrix.
-    /// <para>Outside training the forward pass stays unfold + GEMM, which sums every output in the same order: equal
-    /// inputs give equal outputs, so a max-pool after it breaks ties where PyTorch does. Winograd computes the four
-    /// outputs of a tile by four different formulas, which round differently; on MNIST's flat backgrounds that moved a
-    /// few dozen input-gradient elements (of 12,544) away from PyTorch's, and FGSM pixels with them. Evaluation and the
-    /// attacks keep PyTorch's tie-breaking; training only needs the gradient's value, which Winograd gives to rounding.</para>
+    /// <para>The evaluation forward pass (<see cref="Forward(Tensor, bool)"/> with training false, which attacks
+    /// differentiate) stays unfold + GEMM, which sums every output in the same order: equal inputs give equal outputs,
+    /// so a max-pool after it breaks ties where PyTorch does. Winograd computes the four outputs of a tile by four
+    /// different formulas, which round differently; on MNIST's flat backgrounds that moved a few dozen input-gradient
+    /// elements (of 12,544) away from PyTorch's, and FGSM pixels with them. Training only needs the gradient's value, and
+    /// <see cref="Infer"/> (predictions) only the outputs, which Winograd gives to rounding.</para>
     /// </summary>
     private bool UsesWinograd => KernelHeight == 3 && KernelWidth == 3 && Stride == 1 && Padding <= 2;
 

@@ -17,6 +17,14 @@ public abstract class Layer
     public abstract Tensor Forward(Tensor input, bool training);
 
     /// <summary>
+    /// Forward in evaluation mode when only the output is wanted, not a gradient through it: a layer may then take a
+    /// faster path whose rounding differs (<see cref="Conv2d"/>: Winograd for 3×3 kernels). A backward pass after it still
+    /// works, but ties that the exact path would break as PyTorch does (in a max-pool after it) may fall differently.
+    /// </summary>
+    /// <returns>A buffer owned by the layer, valid until the next call.</returns>
+    public virtual Tensor Infer(Tensor input) => Forward(input, training: false);
+
+    /// <summary>
     /// Given dL/d(output) of the last forward pass, accumulates dL/d(parameters) into the gradients (unless
     /// <paramref name="needParameterGradients"/> is false, as for an attack, which only needs dL/dx) and
     /// returns dL/d(input) (a buffer owned by the layer), or null when <paramref name="needInputGradient"/> is false.

@@ -48,7 +48,7 @@ public static class Evaluator
             {
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 batch.Fill(data, start, count);
-                Predictions.Compute(replicas[r].Forward(batch.Images, training: false), predicted, confidence);
+                Predictions.Compute(replicas[r].Predict(batch.Images), predicted, confidence);
                 for (int i = 0; i < count; i++)
                 {
                     confusions[r, batch.Labels[i], predicted[i]]++;

@@ -27,6 +27,44 @@ public class Conv2dWinogradTests
         Assert.NotEqual(evaluation, training);      // a different rounding: the Winograd path did run
     }
 
+    [Fact]
+    public void Infer_RunsWinograd_AndMatchesTheEvaluationForward()
+    {
+        var random = new Random(84);
+        var conv = NewConv(random, padding: 1);
+        var x = new Tensor(TestData.Uniform(random, 2 * 6 * 22 * 21), 2, 6, 22, 21);
+
+        float[] evaluation = conv.Forward(x, training: false).Data.ToArray();
+        float[] inferred = conv.Infer(x).Data.ToArray();
+        float[] training = conv.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(training, inferred);       // the same Winograd pass
+        Assert.NotEqual(evaluation, inferred);
+        Assert.True(TestData.MaxRelativeError(inferred, evaluation) < 1e-5, $"max relative error {TestData.MaxRelativeError(inferred, evaluation)}");
+    }
+
+    [Theory]
+    [InlineData("mnist-cnn")]
+    [InlineData("lenet")]
+    public void SequentialPredict_AgreesWithTheEvaluationForward(string architecture)
+    {
+        var random = new Random(85);
+        Sequential model = MiniNetFgsm.Models.ModelZoo.Create(architecture, seed: 3);
+        var x = new Tensor(TestData.Uniform(random, 5 * 28 * 28, 0f, 1f), 5, 1, 28, 28);
+
+        float[] forward = model.Forward(x, training: false).Data.ToArray();
+        float[] predicted = model.Predict(x).Data.ToArray();
+
+        if (architecture == "lenet")
+        {
+            Assert.Equal(forward, predicted);       // no 3×3 layer: the same path
+        }
+        else
+        {
+            Assert.True(TestData.MaxRelativeError(predicted, forward) < 1e-5, $"max relative error {TestData.MaxRelativeError(predicted, forward)}");
+        }
+    }
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(1, false)]
