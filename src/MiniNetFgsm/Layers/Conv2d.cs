@@ -314,12 +314,7 @@ public sealed class Conv2d : Layer
         Grow(ref winogradS, WinogradF2x3.Positions * o * c);
         for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
         {
-            Parallelism.ForRanges(c, Threads, this, static (self, first, last) =>
-            {
-                Tensor xs = self.input!;
-                int image = xs[1] * xs[2] * xs[3];
-                WinogradF2x3.TransformInput(xs.Span.Slice(self.winogradImage * image, image), xs[1], xs[2], xs[3], self.Padding, self.outputGradient![2], self.outputGradient[3], self.winogradV, first, last);
-            });
+            Parallelism.ForRanges(c, Threads, this, static (self, first, last) => self.TransformInputChannels(first, last));
             Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
             {
                 Tensor dy = self.outputGradient!;
@@ -338,6 +333,13 @@ public sealed class Conv2d : Layer
         WinogradF2x3.AccumulateWeightGradient(winogradS, o, c, weight.Gradient.Span);
     }
 
+    /// <summary>Channels [first, last) of V = Bᵀ d B for image <see cref="winogradImage"/> of the cached input.</summary>
+    private void TransformInputChannels(int first, int last)
+    {
+        Tensor xs = input!;
+        int image = xs[1] * xs[2] * xs[3], oh = xs[2] + 2 * Padding - 2, ow = xs[3] + 2 * Padding - 2;
+        WinogradF2x3.TransformInput(xs.Span.Slice(winogradImage * image, image), xs[1], xs[2], xs[3], Padding, oh, ow, winogradV, first, last);
+    }
 
     /// <summary>
     /// Forward with Winograd, one image at a time: U = G w Gᵀ once per call; per image V = Bᵀ x B (tile by tile),
@@ -353,12 +355,7 @@ public sealed class Conv2d : Layer
         WinogradF2x3.TransformWeights(weight.Value.Span, o, c, flipTranspose: false, winogradU);
         for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
         {
-            Parallelism.ForRanges(c, Threads, this, static (self, first, last) =>
-            {
-                Tensor xs = self.input!;
-                int image = xs[1] * xs[2] * xs[3];
-                WinogradF2x3.TransformInput(xs.Span.Slice(self.winogradImage * image, image), xs[1], xs[2], xs[3], self.Padding, self.output![2], self.output[3], self.winogradV, first, last);
-            });
+            Parallelism.ForRanges(c, Threads, this, static (self, first, last) => self.TransformInputChannels(first, last));
             MultiplyPositions(o, c, tiles);
             Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
             {
