@@ -79,7 +79,7 @@ public static class AttackSweep
                         targeted.Targets.CopyTo(targets);
                         break;
                     default:
-                        cleanLogits = replicas[r].Predict(x);
+                        cleanLogits = replicas[r].Forward(x, training: false);
                         break;
                 }
 
@@ -98,7 +98,7 @@ public static class AttackSweep
                         AttackMethod.Targeted => targeted.Perturb(x, gradient, epsilons[k]),
                         _ => pgd!.Attack(x, labels, epsilons[k], firstImage: start),
                     };
-                    Predictions.Compute(replicas[r].Predict(adversarial), predicted, confidence);
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
                     for (int i = 0; i < count; i++)
                     {
                         int label = labels[i];

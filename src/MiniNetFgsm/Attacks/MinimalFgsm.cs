@@ -161,7 +161,7 @@ public static class MinimalFgsm
                     int count = Math.Min(batchSize, n - first);
                     adversarial = Tensor.Reuse(adversarial, count, 1, data.Rows, data.Cols);
                     FgsmKernels.Step(x.AsSpan(first * pixels, count * pixels), gradients.AsSpan(first * pixels, count * pixels), exact[e], adversarial.Span);
-                    Predictions.Compute(replicas[r].Predict(adversarial), predicted, confidence);
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
                     for (int i = 0; i < count; i++)
                     {
                         fooledAt[r, e] += predicted[i] != labels[first + i] ? 1 : 0;
@@ -185,7 +185,7 @@ public static class MinimalFgsm
                         FgsmKernels.Step(x.AsSpan(p * pixels, pixels), gradients.AsSpan(p * pixels, pixels), eps, adversarial.Span.Slice(i * pixels, pixels));
                     }
 
-                    Predictions.Compute(replicas[r].Predict(adversarial), predicted, confidence);
+                    Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
                     for (int i = 0; i < count; i++)
                     {
                         int p = active[first + i];
@@ -255,7 +255,7 @@ public static class MinimalFgsm
                 GrayscalePng.Dequantize(decoded, images.Span.Slice(i * pixels, pixels));
             }
 
-            Predictions.Compute(model.Predict(images), predicted, confidence);
+            Predictions.Compute(model.Forward(images, training: false), predicted, confidence);
             for (int i = 0; i < count; i++)
             {
                 int index = fooled[first + i];

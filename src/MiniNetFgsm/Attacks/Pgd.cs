@@ -129,7 +129,7 @@ public sealed class Pgd(Sequential model)
             fooled = new bool[n];
         }
 
-        Predictions.Compute(Model.Predict(current), predicted, confidence);
+        Predictions.Compute(Model.Forward(current, training: false), predicted, confidence);
         bool all = true;
         for (int i = 0; i < n; i++)
         {

@@ -93,7 +93,7 @@ public static class DirectConv2d
         }
     }
 
-    // Forward4 computes two output rows (oy and oy + 1) per pass and Forward1 four: each accumulator is a chain of
+    // Forward4 computes two output rows (oy and oy + 1) per pass and Forward1 eight or four: each accumulator is a chain of
     // dependent multiply-adds, and one row's 4 chains (1 in Forward1) leave the FMA pipes waiting on latency; more rows
     // add independent chains that share every weight broadcast. Rows past the last repeat the last and are not stored.
     // Each output's sum is still over the taps in (c, i, j) order: bit-identical to the reference.

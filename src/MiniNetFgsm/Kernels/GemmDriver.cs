@@ -52,8 +52,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// <summary>Rows of an A block: MC×KC floats (120 KiB) stay in L2.</summary>
     public const int Mc = 120;
 
-    /// <summary>Columns of a B block, rounded down to whole NR panels: a KC×NC packed block (at most 256×1024 floats =
-    /// 1 MiB, 144×1024 = 576 KiB for K = 288) stays in L2. 2048 spilled to L3 on the whole-batch conv2 product
+    /// <summary>Columns of a B block, rounded down to whole NR panels: a KC×NC packed block (at most 320×1024 floats =
+    /// 1.25 MiB; 144×1024 = 576 KiB for K = 288 with the 8×48 kernel) stays in L2 on the 1–2 MiB L2 of the AVX-512 machines. 2048 spilled to L3 on the whole-batch conv2 product
     /// (12.5 → 12.0 ms per call).</summary>
     private static int Nc => 1024 / TKernel.Nr * TKernel.Nr;
 
@@ -111,10 +111,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         {
             int nc = Math.Min(Nc, n - jc);
             int panelsB = (nc + nr - 1) / nr;
-            // K in equal blocks of at most KC (288 = 2 × 144, not 256 + 32): a short last block would store and
-            // reload every C tile for a few k steps. Up to 5/4 of KC stays one block: with the 6×16 AVX2 kernel, K = 288
-            // in one block of 288 (a 18 KiB B panel, still in a 32 KiB L1) ran the whole-batch conv2 product in 0.88–0.94×
-            // the time of two blocks of 144 on a Zen 3; fc1's K = 9,216 in blocks of 318 instead of 256 was 1.08× slower.
+            // K in equal blocks of at most KC (with the 8×48 kernel's KC of 160, 288 = 2 × 144, not 160 + 128): a short
+            // last block would store and reload every C tile for a few k steps. Up to 5/4 of KC stays one block (so the B
+            // panel can reach 5/4 of its nominal size): with the 6×16 AVX2 kernel, K = 288 in one block of 288 (an 18 KiB
+            // B panel, still in a 32 KiB L1) ran the whole-batch conv2 product in 0.88–0.94× the time of two blocks of 144
+            // on a Zen 3; fc1's K = 9,216 in blocks of 318 instead of 256 was 1.08× slower. Measured with that kernel
+            // only; on the AVX-512 kernels it changes only K in (256, 320] for 8×32 (lenet's fc1) and (160, 200] for 8×48.
             int blocks = k <= Kc * 5 / 4 ? 1 : (k + Kc - 1) / Kc;
             int kBlock = (k + blocks - 1) / Math.Max(1, blocks);
             for (int pc = 0; pc < k; pc += kBlock)

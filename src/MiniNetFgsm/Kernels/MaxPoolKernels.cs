@@ -130,6 +130,11 @@ public static class MaxPoolKernels
             throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {(long)lastPlane * planeOut} gradients and argmaxes and {(long)lastPlane * planeIn} inputs; dy holds {dy.Length}, arg {arg.Length}, dx {dx.Length}.");
         }
 
+        if (planeIn == 0)
+        {
+            return;
+        }
+
         bool vectors = simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated;
         Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
         for (int plane = firstPlane; plane < lastPlane; plane++)
@@ -177,6 +182,18 @@ public static class MaxPoolKernels
             {
                 dxPlane[((height - 1) * width)..].Clear();      // the last odd row belongs to no window
             }
+        }
+    }
+
+    /// <summary>The scalar reference of <see cref="Unpool2x2Planes(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, int, int)"/>:
+    /// clear the planes of dx, then dx[arg[k]] += dy[k] for every window k of them.</summary>
+    public static void Unpool2x2PlanesReference(ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
+    {
+        int planeIn = height * width, planeOut = height / 2 * (width / 2);
+        dx.Slice(firstPlane * planeIn, (lastPlane - firstPlane) * planeIn).Clear();
+        for (int k = firstPlane * planeOut; k < lastPlane * planeOut; k++)
+        {
+            dx[arg[k]] += dy[k];
         }
     }
 

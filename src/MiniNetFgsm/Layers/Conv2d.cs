@@ -14,8 +14,8 @@ namespace MiniNetFgsm.Layers;
 /// At stride 1 without padding, small windows (the first layer of both MNIST models: one channel, 3×3 or 5×5) skip
 /// im2col and run as direct convolutions (<see cref="DirectConv2d"/>), vectorised along output rows, and so does the
 /// forward pass of layers with narrow outputs (lenet's conv2, 8 wide); where each path runs is what measured faster.
-/// 3×3 kernels at stride 1 use Winograd's minimal filtering instead for the backward pass and the training forward
-/// pass (see <see cref="UsesWinograd"/>).
+/// 3×3 kernels at stride 1 with padding ≤ 2 that the direct path does not take use Winograd's minimal filtering instead
+/// for the backward pass, the training forward pass and <see cref="Infer"/> (see <see cref="UsesWinograd"/>).
 /// A chunk's cols are sized to stay in L2 (about 512 KiB, at least one image) instead of unrolling the whole batch:
 /// the GEMM then reads what im2col just wrote from cache, and memory stays small. When a chunk is one image (mnist-cnn's
 /// conv2), out is that image's (O, P) block of y itself, so the GEMM writes y directly and reads dy directly. The
@@ -34,7 +34,7 @@ public sealed class Conv2d : Layer
     private float[] rows = [];      // (O, B·P): the chunk's output, or its gradient, channel-major
     private float[] dcols = [];     // (C·KH·KW, B·P)
     private float[] winogradU = [];         // (16, O, C): transformed weights (forward), or (16, C, O) flipped (input gradient)
-    private float[] winogradV = [];         // (16, channels in, tiles): one image's transformed input
+    private float[] winogradV = [];         // (16, C, tiles of OH×OW): one image's transformed x; or (16, O, tiles of H×W): its padded dy
     private float[] winogradM = [];         // (16, channels out, tiles): the 16 products
     private float[] winogradE = [];         // (16, O, tiles): one image's transformed output gradient
     private float[] winogradS = [];         // (16, O, C): the weight gradient's 16 products, summed over the batch
@@ -178,7 +178,8 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// Backward of out = W · cols (+ b), per chunk, with dout the (O, B·P) view of the chunk's dy:
-    /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols).
+    /// dW += dout · colsᵀ, db[o] += Σ dy[:,o,:,:], dcols = Wᵀ · dout, dx = col2im(dcols). Layers the direct path takes
+    /// run <see cref="BackwardDirect"/> instead, and 3×3 kernels at stride 1 <see cref="BackwardWinograd"/>.
     /// </summary>
     public override Tensor? Backward(Tensor dy, bool needInputGradient = true, bool needParameterGradients = true)
     {
@@ -246,8 +247,9 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// 3×3 kernels at stride 1 (mnist-cnn's conv2) run the whole backward pass, and the forward pass in training,
-    /// through Winograd's F(2×2, 3×3) and its transpose F(3×3, 2×2) for the weight gradient (<see cref="WinogradF2x3"/>):
+    /// 3×3 kernels at stride 1 with padding ≤ 2 (mnist-cnn's conv2), when the direct path does not take them, run the
+    /// whole backward pass, and the forward pass in training and in <see cref="Infer"/>, through Winograd's F(2×2, 3×3)
+    /// and its transpose F(3×3, 2×2) for the weight gradient (<see cref="WinogradF2x3"/>):
     /// 2.25× fewer multiplications than im2col + GEMM, and no cols matrix.
     /// <para>The evaluation forward pass (<see cref="Forward(Tensor, bool)"/> with training false, which attacks
     /// differentiate) stays unfold + GEMM, which sums every output in the same order: equal inputs give equal outputs,
@@ -308,6 +310,11 @@ public sealed class Conv2d : Layer
     private void WeightGradientWinograd(Tensor x)
     {
         (int c, int o, int oh, int ow) = (InChannels, OutChannels, outputGradient![2], outputGradient[3]);
+        if (x[0] == 0)
+        {
+            return;     // no images: S would keep the previous call's sums
+        }
+
         int tiles = WinogradF2x3.Tiles(oh, ow);
         Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
         Grow(ref winogradE, WinogradF2x3.Positions * o * tiles);

@@ -73,10 +73,7 @@ public class MaxPoolKernelsTests
                 MaxPoolKernels.Pool2x2PlanesReference(x, h, w, y, arg, 0, planes);
 
                 float[] expected = new float[x.Length];
-                for (int k = 0; k < outputs; k++)
-                {
-                    expected[arg[k]] += dy[k];
-                }
+                MaxPoolKernels.Unpool2x2PlanesReference(dy, arg, h, w, expected, 0, planes);
 
                 float[] dx = Enumerable.Repeat(7f, x.Length).ToArray();     // overwritten everywhere, also where no window reaches
                 MaxPoolKernels.Unpool2x2Planes(width, dy, arg, h, w, dx, 0, planes);
@@ -93,6 +90,7 @@ public class MaxPoolKernelsTests
         MaxPoolKernels.Unpool2x2Planes(dy, arg, 2, 2, dx, 1, 3);
         Assert.Equal([7f, 7f, 7f, 7f, 0f, 0f, 2f, 0f, 3f, 0f, 0f, 0f], dx);
 
+        MaxPoolKernels.Unpool2x2Planes(dy, arg, 4, 0, [], 0, 3);      // empty planes: nothing to write
         Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy, arg, 2, 2, new float[11], 0, 3));
         Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy.AsSpan(0, 2), arg, 2, 2, dx, 0, 3));
         Assert.Throws<ArgumentException>(() => MaxPoolKernels.Unpool2x2Planes(dy, arg.AsSpan(0, 2), 2, 2, dx, 0, 3));

@@ -149,6 +149,22 @@ public class WinogradF2x3Tests
     }
 
     [Fact]
+    public void VectorTransforms_EveryWidthFrom16To41_AndPadding0To2_AreBitIdenticalToTheScalarOnes()
+    {
+        // Every combination of edge tiles, inside tiles, overlap steps and odd sizes the vector paths meet.
+        foreach (int w in Enumerable.Range(16, 26))
+        {
+            foreach (int padding in new[] { 0, 1, 2 })
+            {
+                foreach (int h in new[] { 5, 6 })
+                {
+                    VectorTransforms_AreBitIdenticalToTheScalarOnes(h, w, padding);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void ChannelRanges_WriteOnlyTheirChannels_AndMatchTheWholeCall()
     {
         const int c = 3, h = 7, w = 6, o = 5;

@@ -4,8 +4,9 @@ using MiniNetFgsm.Layers;
 namespace MiniNetFgsm.Tests.Layers;
 
 /// <summary>
-/// 3×3, stride-1 convolutions too wide for the direct path take Winograd F(2×2, 3×3) for the input gradient and for the
-/// training forward pass: both must agree with the unfold + GEMM forward and pass the finite-difference check.
+/// 3×3, stride-1 convolutions too wide for the direct path take Winograd F(2×2, 3×3) for the input gradient, its
+/// transpose for the weight gradient, and it for the training forward pass and Infer: they must agree with the unfold +
+/// GEMM forward, pass the finite-difference check, and give the same bits for any thread count.
 /// </summary>
 public class Conv2dWinogradTests
 {
@@ -78,6 +79,45 @@ public class Conv2dWinogradTests
         IReadOnlyList<GradientCheckResult> results = GradientCheck.CheckLayer(conv, x, random, training);
 
         Assert.All(results, r => Assert.True(r.WorstRatio <= 1, r.ToString()));
+    }
+
+    [Fact]
+    public void TwoThreads_GiveTheSameBitsAsOne()
+    {
+        var random = new Random(86);
+        var x = new Tensor(TestData.Uniform(random, 3 * 6 * 22 * 21), 3, 6, 22, 21);
+        float[] dy = TestData.Uniform(random, 3 * 5 * 20 * 19);
+        (float[] Y, float[] Dx, float[] Dw, float[] Db)[] results = new (float[], float[], float[], float[])[2];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            var conv = NewConv(new Random(87), padding: 0);
+            conv.Threads = threads;
+            float[] y = conv.Forward(x, training: true).Data.ToArray();
+            float[] dx = conv.Backward(new Tensor(dy, 3, 5, 20, 19))!.Data.ToArray();
+            results[threads - 1] = (y, dx, conv.Weight.Gradient.Data.ToArray(), conv.Bias!.Gradient.Data.ToArray());
+        }
+
+        Assert.Equal(results[0].Y.Select(BitConverter.SingleToInt32Bits), results[1].Y.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(results[0].Dx.Select(BitConverter.SingleToInt32Bits), results[1].Dx.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(results[0].Dw.Select(BitConverter.SingleToInt32Bits), results[1].Dw.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(results[0].Db.Select(BitConverter.SingleToInt32Bits), results[1].Db.Select(BitConverter.SingleToInt32Bits));
+        Assert.Contains(results[0].Dw, v => v != 0f);
+    }
+
+    [Fact]
+    public void EmptyBatch_AddsNothingToTheGradients()
+    {
+        var random = new Random(88);
+        var conv = NewConv(random, padding: 0);
+        var x = new Tensor(TestData.Uniform(random, 6 * 22 * 21), 1, 6, 22, 21);
+        conv.Forward(x, training: true);
+        conv.Backward(new Tensor(TestData.Uniform(random, 5 * 20 * 19), 1, 5, 20, 19));
+        float[] before = conv.Weight.Gradient.Data.ToArray();
+
+        conv.Forward(new Tensor(0, 6, 22, 21), training: true);
+        conv.Backward(new Tensor(0, 5, 20, 19));
+
+        Assert.Equal(before, conv.Weight.Gradient.Data);
     }
 
     [Fact]
