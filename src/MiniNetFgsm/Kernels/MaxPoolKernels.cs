@@ -33,15 +33,8 @@ public static class MaxPoolKernels
     /// <summary>As <see cref="Pool2x2Planes(ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/> with a chosen vector width.</summary>
     public static void Pool2x2Planes(SimdWidth simd, ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(height);
-        ArgumentOutOfRangeException.ThrowIfNegative(width);
-        ArgumentOutOfRangeException.ThrowIfNegative(firstPlane);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lastPlane, firstPlane);
+        CheckPlanes(height, width, firstPlane, lastPlane, x.Length, y.Length, arg.Length);
         int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
-        if ((long)lastPlane * planeIn > x.Length || (long)lastPlane * planeOut > y.Length || (long)lastPlane * planeOut > arg.Length)
-        {
-            throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {(long)lastPlane * planeIn} inputs and {(long)lastPlane * planeOut} outputs; x holds {x.Length}, y {y.Length}, arg {arg.Length}.");
-        }
 
         if (planeOut == 0)
         {
@@ -120,15 +113,8 @@ public static class MaxPoolKernels
     /// </remarks>
     public static void Unpool2x2Planes(SimdWidth simd, ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(height);
-        ArgumentOutOfRangeException.ThrowIfNegative(width);
-        ArgumentOutOfRangeException.ThrowIfNegative(firstPlane);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lastPlane, firstPlane);
+        CheckPlanes(height, width, firstPlane, lastPlane, dx.Length, dy.Length, arg.Length);
         int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
-        if ((long)lastPlane * planeIn > dx.Length || (long)lastPlane * planeOut > dy.Length || (long)lastPlane * planeOut > arg.Length)
-        {
-            throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {(long)lastPlane * planeOut} gradients and argmaxes and {(long)lastPlane * planeIn} inputs; dy holds {dy.Length}, arg {arg.Length}, dx {dx.Length}.");
-        }
 
         if (planeIn == 0)
         {
@@ -247,6 +233,20 @@ public static class MaxPoolKernels
 
             y[ox] = max;
             arg[ox] = best;
+        }
+    }
+
+    /// <summary>Throws unless planes [firstPlane, lastPlane) of H×W inputs and (H/2)×(W/2) outputs fit the buffers.</summary>
+    private static void CheckPlanes(int height, int width, int firstPlane, int lastPlane, int inputs, int outputs, int argmaxes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstPlane);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastPlane, firstPlane);
+        long needIn = (long)lastPlane * height * width, needOut = (long)lastPlane * (height / 2) * (width / 2);
+        if (needIn > inputs || needOut > outputs || needOut > argmaxes)
+        {
+            throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {needIn} inputs and {needOut} outputs and argmaxes; the buffers hold {inputs}, {outputs} and {argmaxes}.");
         }
     }
 
