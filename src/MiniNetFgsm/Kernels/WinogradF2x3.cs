@@ -232,6 +232,10 @@ public static class WinogradF2x3
         }
     }
 
+    /// <summary>As <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/> at the widest width.</summary>
+    public static void TransformOutputGradient(ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel)
+        => TransformOutputGradient(Simd.Width, dy, outChannels, outputHeight, outputWidth, e, firstChannel, lastChannel);
+
     /// <summary>
     /// E[ξ, o, t] = (A e Aᵀ)[ξ] for the output-gradient block e = dy[o, 2ty … 2ty + 1, 2tx … 2tx + 1] of every tile t (zero
     /// past an odd OH or OW), channels o in [firstChannel, lastChannel) of one image's dy (O, OH, OW), into e (16, O, T).
@@ -286,10 +290,6 @@ public static class WinogradF2x3
             }
         }
     }
-
-    /// <summary>As <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/> at the widest width.</summary>
-    public static void TransformOutputGradient(ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel)
-        => TransformOutputGradient(Simd.Width, dy, outChannels, outputHeight, outputWidth, e, firstChannel, lastChannel);
 
     /// <summary>
     /// dw[o, c, :, :] += (Gᵀ S[:, o, c] G) for every o, c: the weight gradient from the 16 summed products s (16, O, C)
@@ -362,9 +362,10 @@ public static class WinogradF2x3
     }
 
     /// <summary>
-    /// The whole convolution of one image, as <see cref="Layers.Conv2d"/>'s forward pass does it:
-    /// <c>y (O, OH, OW) = b + Σ_c x[c] ⋆ w[:, c]</c> with padding p, from weights already transformed into u (16, O, C).
-    /// v (16, C, T) and m (16, O, T) are scratch.
+    /// The whole convolution of one image, as <see cref="Layers.Conv2d"/>'s Winograd path does it:
+    /// <c>y (O, OH, OW) = b + Σ_c x[c] ⋆ w[:, c]</c> with padding p, from weights already transformed into u (16, O, C):
+    /// V = Bᵀ d B, M[ξ] = U[ξ] · V[ξ] for the 16 positions, y = Aᵀ M A + b. v (16, C, T) and m (16, O, T) are scratch;
+    /// <paramref name="threads"/> goes to the GEMMs (the transforms run on the calling thread).
     /// </summary>
     public static void Convolve(ReadOnlySpan<float> x, int channels, int height, int width, int padding, ReadOnlySpan<float> u, ReadOnlySpan<float> bias, int outChannels, Span<float> y, Span<float> v, Span<float> m, int threads = 1)
     {
@@ -379,6 +380,27 @@ public static class WinogradF2x3
         }
 
         TransformOutput(m, bias, outChannels, oh, ow, y, 0, outChannels);
+    }
+
+    /// <summary>
+    /// One image's share of the weight gradient, in the transformed domain: S[ξ] (O, C) (+)= E[ξ] · V[ξ]ᵀ for the 16
+    /// positions, with V the input transform of x (C, H, W) at padding p and E the output-gradient transform of dy
+    /// (O, OH, OW) (see <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/>).
+    /// <paramref name="accumulate"/> false starts the sums (the first image); <see cref="AccumulateWeightGradient"/> turns
+    /// them into dW after the last. v (16, C, T) and e (16, O, T) are scratch.
+    /// </summary>
+    public static void AddWeightProducts(ReadOnlySpan<float> x, int channels, int height, int width, int padding, ReadOnlySpan<float> dy, int outChannels, Span<float> v, Span<float> e, Span<float> s, bool accumulate, int threads = 1)
+    {
+        int oh = height + 2 * padding - 2, ow = width + 2 * padding - 2, tiles = Tiles(oh, ow);
+        TransformInput(x, channels, height, width, padding, oh, ow, v, 0, channels);
+        TransformOutputGradient(dy, outChannels, oh, ow, e, 0, outChannels);
+        for (int xi = 0; xi < Positions; xi++)
+        {
+            Gemm.Multiply(false, true, outChannels, channels, tiles,
+                e.Slice(xi * outChannels * tiles, outChannels * tiles), tiles,
+                v.Slice(xi * channels * tiles, channels * tiles), tiles,
+                s.Slice(xi * outChannels * channels, outChannels * channels), channels, accumulate, threads);
+        }
     }
 
     /// <summary>v[ξ·stride] = (Bᵀ d B)[ξ] for the 4×4 tile d at <paramref name="d"/> with row stride <paramref name="rowStride"/>.</summary>

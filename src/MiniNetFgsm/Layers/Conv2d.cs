@@ -40,7 +40,6 @@ public sealed class Conv2d : Layer
     private float[] winogradS = [];         // (16, O, C): the weight gradient's 16 products, summed over the batch
     private float[] paddedGradient = [];    // one image's dy with a zero border of 2 − p, for the Winograd input gradient
     private (int Height, int Width) paddedFor;     // the padded plane size the border was cleared for
-    private int winogradImage;              // the image the Winograd transforms work on
     private int chunkStart;         // first image of the current chunk
     private int chunkCount;         // images in the current chunk
     private Tensor? output;
@@ -264,46 +263,20 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// Forward with Winograd, one image at a time: U = G w Gᵀ once per call; per image V = Bᵀ x B (tile by tile),
-    /// M[ξ] = U[ξ] · V[ξ] for the 16 positions ξ, y = Aᵀ M A + b.
+    /// M[ξ] = U[ξ] · V[ξ] for the 16 positions ξ, y = Aᵀ M A + b (<see cref="WinogradF2x3.Convolve"/>).
     /// </summary>
     private void ForwardWinograd(Tensor x)
     {
-        (int c, int o, int oh, int ow) = (InChannels, OutChannels, output![2], output[3]);
-        int tiles = WinogradF2x3.Tiles(oh, ow);
+        (int c, int o, int image, int plane) = (InChannels, OutChannels, x[1] * x[2] * x[3], output![1] * output[2] * output[3]);
+        int tiles = WinogradF2x3.Tiles(output[2], output[3]);
         Grow(ref winogradU, WinogradF2x3.Positions * o * c);
         Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
         Grow(ref winogradM, WinogradF2x3.Positions * o * tiles);
         WinogradF2x3.TransformWeights(weight.Value.Span, o, c, flipTranspose: false, winogradU);
-        for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
+        for (int img = 0; img < x[0]; img++)
         {
-            Parallelism.ForRanges(c, Threads, this, static (self, first, last) => self.TransformInputChannels(first, last));
-            MultiplyPositions(o, c, tiles);
-            Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
-            {
-                Tensor y = self.output!;
-                int image = y[1] * y[2] * y[3];
-                WinogradF2x3.TransformOutput(self.winogradM, self.bias is null ? [] : self.bias.Value.Span, y[1], y[2], y[3], y.Span.Slice(self.winogradImage * image, image), first, last);
-            });
-        }
-    }
-
-    /// <summary>Channels [first, last) of V = Bᵀ d B for image <see cref="winogradImage"/> of the cached input.</summary>
-    private void TransformInputChannels(int first, int last)
-    {
-        Tensor xs = input!;
-        int image = xs[1] * xs[2] * xs[3], oh = xs[2] + 2 * Padding - 2, ow = xs[3] + 2 * Padding - 2;
-        WinogradF2x3.TransformInput(xs.Span.Slice(winogradImage * image, image), xs[1], xs[2], xs[3], Padding, oh, ow, winogradV, first, last);
-    }
-
-    /// <summary>M[ξ] (rows, T) = U[ξ] (rows, inner) · V[ξ] (inner, T) for the 16 positions ξ.</summary>
-    private void MultiplyPositions(int rows, int inner, int tiles)
-    {
-        for (int xi = 0; xi < WinogradF2x3.Positions; xi++)
-        {
-            Gemm.Multiply(false, false, rows, tiles, inner,
-                winogradU.AsSpan(xi * rows * inner, rows * inner), inner,
-                winogradV.AsSpan(xi * inner * tiles, inner * tiles), tiles,
-                winogradM.AsSpan(xi * rows * tiles, rows * tiles), tiles, threads: Threads);
+            WinogradF2x3.Convolve(x.Span.Slice(img * image, image), c, x[2], x[3], Padding, winogradU, bias is null ? [] : bias.Value.Span, o,
+                output.Span.Slice(img * plane, plane), winogradV, winogradM, Threads);
         }
     }
 
@@ -314,11 +287,10 @@ public sealed class Conv2d : Layer
     /// </summary>
     private Tensor? BackwardWinograd(Tensor x, Tensor dy, bool needInputGradient, bool needParameterGradients)
     {
-        outputGradient = dy;
         if (needParameterGradients)
         {
             AddBiasGradient(dy);
-            WeightGradientWinograd(x);
+            WeightGradientWinograd(x, dy);
         }
 
         if (!needInputGradient)
@@ -332,37 +304,25 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// dW[o, c] += Gᵀ [ Σ_images Σ_t (A e_t Aᵀ) ⊙ (Bᵀ d_t B) ] G: per image, V = the forward's input transform and
-    /// E = the output gradient's, then S[ξ] += E[ξ] · V[ξ]ᵀ for the 16 positions; one output transform at the end.
+    /// dW[o, c] += Gᵀ [ Σ_images Σ_t (A e_t Aᵀ) ⊙ (Bᵀ d_t B) ] G: per image S[ξ] += E[ξ] · V[ξ]ᵀ
+    /// (<see cref="WinogradF2x3.AddWeightProducts"/>); one output transform at the end.
     /// </summary>
-    private void WeightGradientWinograd(Tensor x)
+    private void WeightGradientWinograd(Tensor x, Tensor dy)
     {
-        (int c, int o, int oh, int ow) = (InChannels, OutChannels, outputGradient![2], outputGradient[3]);
         if (x[0] == 0)
         {
             return;     // no images: S would keep the previous call's sums
         }
 
-        int tiles = WinogradF2x3.Tiles(oh, ow);
+        (int c, int o, int image, int plane) = (InChannels, OutChannels, x[1] * x[2] * x[3], dy[1] * dy[2] * dy[3]);
+        int tiles = WinogradF2x3.Tiles(dy[2], dy[3]);
         Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
         Grow(ref winogradE, WinogradF2x3.Positions * o * tiles);
         Grow(ref winogradS, WinogradF2x3.Positions * o * c);
-        for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
+        for (int img = 0; img < x[0]; img++)
         {
-            Parallelism.ForRanges(c, Threads, this, static (self, first, last) => self.TransformInputChannels(first, last));
-            Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
-            {
-                Tensor dy = self.outputGradient!;
-                int image = dy[1] * dy[2] * dy[3];
-                WinogradF2x3.TransformOutputGradient(dy.Span.Slice(self.winogradImage * image, image), dy[1], dy[2], dy[3], self.winogradE, first, last);
-            });
-            for (int xi = 0; xi < WinogradF2x3.Positions; xi++)
-            {
-                Gemm.Multiply(false, true, o, c, tiles,
-                    winogradE.AsSpan(xi * o * tiles, o * tiles), tiles,
-                    winogradV.AsSpan(xi * c * tiles, c * tiles), tiles,
-                    winogradS.AsSpan(xi * o * c, o * c), c, accumulate: winogradImage > 0, threads: Threads);
-            }
+            WinogradF2x3.AddWeightProducts(x.Span.Slice(img * image, image), c, x[2], x[3], Padding, dy.Span.Slice(img * plane, plane), o,
+                winogradV, winogradE, winogradS, accumulate: img > 0, Threads);
         }
 
         WinogradF2x3.AccumulateWeightGradient(winogradS, o, c, weight.Gradient.Span);
@@ -376,7 +336,7 @@ public sealed class Conv2d : Layer
     private void InputGradientWinograd(Tensor x, Tensor dy)
     {
         (int c, int o, int oh, int ow, int border) = (InChannels, OutChannels, dy[2], dy[3], 2 - Padding);
-        (int ph, int pw) = (oh + 2 * border, ow + 2 * border);
+        (int ph, int pw, int image) = (oh + 2 * border, ow + 2 * border, x[1] * x[2] * x[3]);
         int tiles = WinogradF2x3.Tiles(x[2], x[3]);
         Grow(ref winogradU, WinogradF2x3.Positions * c * o);
         Grow(ref winogradV, WinogradF2x3.Positions * o * tiles);
@@ -388,9 +348,9 @@ public sealed class Conv2d : Layer
         }
 
         WinogradF2x3.TransformWeights(weight.Value.Span, c, o, flipTranspose: true, winogradU);
-        for (winogradImage = 0; winogradImage < x[0]; winogradImage++)
+        for (int img = 0; img < x[0]; img++)
         {
-            Span<float> planes = dy.Span.Slice(winogradImage * o * oh * ow, o * oh * ow);
+            Span<float> planes = dy.Span.Slice(img * o * oh * ow, o * oh * ow);
             for (int ch = 0; ch < o; ch++)
             {
                 for (int r = 0; r < oh; r++)
@@ -399,18 +359,7 @@ public sealed class Conv2d : Layer
                 }
             }
 
-            Parallelism.ForRanges(o, Threads, this, static (self, first, last) =>
-            {
-                int ph = self.outputGradient![2] + 2 * (2 - self.Padding), pw = self.outputGradient[3] + 2 * (2 - self.Padding);
-                WinogradF2x3.TransformInput(self.paddedGradient, self.OutChannels, ph, pw, 0, self.input![2], self.input[3], self.winogradV, first, last);
-            });
-            MultiplyPositions(c, o, tiles);
-            Parallelism.ForRanges(c, Threads, this, static (self, first, last) =>
-            {
-                Tensor dx = self.inputGradient!;
-                int image = dx[1] * dx[2] * dx[3];
-                WinogradF2x3.TransformOutput(self.winogradM, [], dx[1], dx[2], dx[3], dx.Span.Slice(self.winogradImage * image, image), first, last);
-            });
+            WinogradF2x3.Convolve(paddedGradient, o, ph, pw, 0, winogradU, [], c, inputGradient!.Span.Slice(img * image, image), winogradV, winogradM, Threads);
         }
     }
 

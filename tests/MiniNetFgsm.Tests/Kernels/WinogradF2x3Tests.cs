@@ -69,12 +69,7 @@ public class WinogradF2x3Tests
         float[] v = new float[16 * c * tiles], e = new float[16 * o * tiles], s = new float[16 * o * c];
         for (int n = 0; n < images; n++)
         {
-            WinogradF2x3.TransformInput(x.AsSpan(n * c * h * w, c * h * w), c, h, w, padding, oh, ow, v, 0, c);
-            WinogradF2x3.TransformOutputGradient(dy.AsSpan(n * o * oh * ow, o * oh * ow), o, oh, ow, e, 0, o);
-            for (int xi = 0; xi < 16; xi++)
-            {
-                Gemm.Multiply(false, true, o, c, tiles, e.AsSpan(xi * o * tiles), tiles, v.AsSpan(xi * c * tiles), tiles, s.AsSpan(xi * o * c), c, accumulate: n > 0);
-            }
+            WinogradF2x3.AddWeightProducts(x.AsSpan(n * c * h * w, c * h * w), c, h, w, padding, dy.AsSpan(n * o * oh * ow, o * oh * ow), o, v, e, s, accumulate: n > 0);
         }
 
         float[] dw = Enumerable.Repeat(0.25f, o * c * 9).ToArray();
