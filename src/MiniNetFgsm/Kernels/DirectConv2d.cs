@@ -178,7 +178,7 @@ public static class DirectConv2d
         for (int oy = 0; oy < oh; oy += 4)
         {
             int rows = Math.Min(4, oh - oy);
-            nuint r1 = (nuint)(Math.Min(1, rows - 1) * s.Width), r2 = (nuint)(Math.Min(2, rows - 1) * s.Width), r3 = (nuint)(Math.Min(3, rows - 1) * s.Width);
+            nuint r1 = RowOffset(1, rows, s.Width), r2 = RowOffset(2, rows, s.Width), r3 = RowOffset(3, rows, s.Width);
             for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
             {
                 int start = Math.Min(ox0, ow - Lanes);
@@ -279,7 +279,7 @@ public static class DirectConv2d
     /// <summary>One output channel, <typeparamref name="TRows"/> rows per pass (4 or 8). Rows past the last repeat the
     /// last (offset 0 from it) and are not stored.</summary>
     private static void Forward1<TRows>(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
-        where TRows : IRowCount
+        where TRows : IBlockCount
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;
         bool eight = TRows.Count == 8;
@@ -376,7 +376,7 @@ public static class DirectConv2d
     }
 
     private static void BackwardWeights<TGroup>(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, in ConvShape s, int firstChannel, int lastChannel)
-        where TGroup : IChannelGroup
+        where TGroup : IBlockCount
     {
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, planeIn = s.Height * s.Width, planeOut = oh * ow;
         ref readonly float x0 = ref x[0];
@@ -704,34 +704,29 @@ public static class DirectConv2d
         }
     }
 
-    /// <summary>The number of output channels one pass of <see cref="BackwardWeights(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/> blocks.</summary>
-    private interface IChannelGroup
+    /// <summary>A count fixed at compile time, so the JIT drops the code of the other blockings: output channels per
+    /// pass of <see cref="BackwardWeights{TGroup}"/>, or output rows per pass of <see cref="Forward1{TRows}"/>.</summary>
+    private interface IBlockCount
     {
         static abstract int Count { get; }
     }
 
-    /// <summary>Output rows per pass of <see cref="Forward1{TRows}"/>.</summary>
-    private interface IRowCount
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct FourRows : IRowCount
+    private readonly struct FourRows : IBlockCount
     {
         public static int Count => 4;
     }
 
-    private readonly struct EightRows : IRowCount
+    private readonly struct EightRows : IBlockCount
     {
         public static int Count => 8;
     }
 
-    private readonly struct TwoChannels : IChannelGroup
+    private readonly struct TwoChannels : IBlockCount
     {
         public static int Count => 2;
     }
 
-    private readonly struct FourChannels : IChannelGroup
+    private readonly struct FourChannels : IBlockCount
     {
         public static int Count => 4;
     }

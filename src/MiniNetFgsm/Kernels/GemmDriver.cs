@@ -53,8 +53,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     public const int Mc = 120;
 
     /// <summary>Columns of a B block, rounded down to whole NR panels: a KC×NC packed block (at most 320×1024 floats =
-    /// 1.25 MiB; 144×1024 = 576 KiB for K = 288 with the 8×48 kernel) stays in L2 on the 1–2 MiB L2 of the AVX-512 machines. 2048 spilled to L3 on the whole-batch conv2 product
-    /// (12.5 → 12.0 ms per call).</summary>
+    /// 1.25 MiB; 144×1024 = 576 KiB for K = 288 with the 8×48 kernel) stays in the 1–2 MiB L2 of the AVX-512 machines.
+    /// 2048 spilled to L3 on the whole-batch conv2 product (12.5 → 12.0 ms per call). NC 256 and 512 measured the same
+    /// as 1024 on a Zen 3, whose L2 is 512 KiB.</summary>
     private static int Nc => 1024 / TKernel.Nr * TKernel.Nr;
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.</summary>

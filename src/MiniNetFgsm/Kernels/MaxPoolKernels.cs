@@ -35,7 +35,6 @@ public static class MaxPoolKernels
     {
         CheckPlanes(height, width, firstPlane, lastPlane, x.Length, y.Length, arg.Length);
         int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
-
         if (planeOut == 0)
         {
             return;
@@ -90,11 +89,25 @@ public static class MaxPoolKernels
                     }
                 }
 
-                for (; ox < ow; ox++)
+                if (ox < ow)
                 {
-                    int j = 2 * ox;
-                    (Unsafe.Add(ref yRow, ox), Unsafe.Add(ref aRow, ox)) = Window(Unsafe.Add(ref r0, j), Unsafe.Add(ref r0, j + 1), Unsafe.Add(ref r0, width + j), Unsafe.Add(ref r0, width + j + 1), top + j, width);
+                    // What the vectors leave (narrow rows, the end of x): the plain loop.
+                    Pool2x2RowReference(x[(top + 2 * ox)..], x[(top + width + 2 * ox)..], width, top + 2 * ox, y.Slice(at + ox, ow - ox), arg.Slice(at + ox, ow - ox));
                 }
+            }
+        }
+    }
+
+    /// <summary>The scalar reference of <see cref="Pool2x2Planes(SimdWidth, ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/>, a row at a time.</summary>
+    public static void Pool2x2PlanesReference(ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
+    {
+        int oh = height / 2, ow = width / 2;
+        for (int plane = firstPlane; plane < lastPlane; plane++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int top = (plane * height + 2 * oy) * width, at = (plane * oh + oy) * ow;
+                Pool2x2RowReference(x[top..], x[(top + width)..], width, top, y.Slice(at, ow), arg.Slice(at, ow));
             }
         }
     }
@@ -115,7 +128,6 @@ public static class MaxPoolKernels
     {
         CheckPlanes(height, width, firstPlane, lastPlane, dx.Length, dy.Length, arg.Length);
         int oh = height / 2, ow = width / 2, planeIn = height * width, planeOut = oh * ow;
-
         if (planeIn == 0)
         {
             return;
@@ -171,6 +183,10 @@ public static class MaxPoolKernels
         }
     }
 
+    /// <summary>As <see cref="Unpool2x2Planes(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, int, int)"/> at the widest width.</summary>
+    public static void Unpool2x2Planes(ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
+        => Unpool2x2Planes(Simd.Width, dy, arg, height, width, dx, firstPlane, lastPlane);
+
     /// <summary>The scalar reference of <see cref="Unpool2x2Planes(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, int, int)"/>:
     /// clear the planes of dx, then dx[arg[k]] += dy[k] for every window k of them.</summary>
     public static void Unpool2x2PlanesReference(ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
@@ -180,24 +196,6 @@ public static class MaxPoolKernels
         for (int k = firstPlane * planeOut; k < lastPlane * planeOut; k++)
         {
             dx[arg[k]] += dy[k];
-        }
-    }
-
-    /// <summary>As <see cref="Unpool2x2Planes(SimdWidth, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, int, int)"/> at the widest width.</summary>
-    public static void Unpool2x2Planes(ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
-        => Unpool2x2Planes(Simd.Width, dy, arg, height, width, dx, firstPlane, lastPlane);
-
-    /// <summary>The scalar reference of <see cref="Pool2x2Planes(SimdWidth, ReadOnlySpan{float}, int, int, Span{float}, Span{int}, int, int)"/>, a row at a time.</summary>
-    public static void Pool2x2PlanesReference(ReadOnlySpan<float> x, int height, int width, Span<float> y, Span<int> arg, int firstPlane, int lastPlane)
-    {
-        int oh = height / 2, ow = width / 2;
-        for (int plane = firstPlane; plane < lastPlane; plane++)
-        {
-            for (int oy = 0; oy < oh; oy++)
-            {
-                int top = (plane * height + 2 * oy) * width, at = (plane * oh + oy) * ow;
-                Pool2x2RowReference(x[top..], x[(top + width)..], width, top, y.Slice(at, ow), arg.Slice(at, ow));
-            }
         }
     }
 
@@ -248,28 +246,6 @@ public static class MaxPoolKernels
         {
             throw new ArgumentException($"Planes up to {lastPlane} of {height}x{width} need {needIn} inputs and {needOut} outputs and argmaxes; the buffers hold {inputs}, {outputs} and {argmaxes}.");
         }
-    }
-
-    /// <summary>One window's maximum and its flat index, in row-major order (strictly greater replaces).</summary>
-    private static (float Max, int Index) Window(float v00, float v01, float v10, float v11, int index, int w)
-    {
-        (float max, int best) = (v00, index);
-        if (v01 > max)
-        {
-            (max, best) = (v01, index + 1);
-        }
-
-        if (v10 > max)
-        {
-            (max, best) = (v10, index + w);
-        }
-
-        if (v11 > max)
-        {
-            (max, best) = (v11, index + w + 1);
-        }
-
-        return (max, best);
     }
 
     /// <summary>Windows ox .. ox + 7 of the row pair at r0 (flat index top): two merged vectors narrowed to their even lanes.</summary>
