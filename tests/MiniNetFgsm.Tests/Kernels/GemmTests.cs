@@ -74,6 +74,11 @@ public class GemmTests
 
         // Small M, wide N (convolution forward): N is split across threads.
         CheckAgainstReference(random, width, false, false, 10, 1001, 25, accumulate: false, threads: 2);
+
+        // C of 128Ki floats or more (per thread): every micro-tile of C, edge tiles included, is prefetched before its
+        // kernel call; accumulating into a large C is fc1's weight gradient.
+        CheckAgainstReference(random, width, true, false, 13, 10091, 37, accumulate: true, threads: 1);
+        CheckAgainstReference(random, width, false, true, 31, 9001, 33, accumulate: false, threads: 2);
     }
 
     [Fact]
