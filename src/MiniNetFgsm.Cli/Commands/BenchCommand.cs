@@ -70,10 +70,13 @@ internal static class BenchCommand
                 }
             }
 
-            Console.WriteLine("# model,phase,gflops_per_second,gen0_collections,allocated_kb");
+            // allocated_kb includes each run's setup (replicas, optimizer state, layer buffers); steady_bytes_per_batch is
+            // what a batch allocates once set up, from the difference with the last (shorter) warm-up run.
+            Console.WriteLine("# model,phase,gflops_per_second,gen0_collections,allocated_kb,steady_bytes_per_batch");
             foreach (ThroughputResult r in results)
             {
-                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")}");
+                string steady = r.SteadyStateBytesPerBatch is double bytes ? Cli.F(bytes, "0") : "";
+                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")},{steady}");
             }
 
             if (parse.GetValue(layers))

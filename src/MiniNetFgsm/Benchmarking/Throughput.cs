@@ -16,10 +16,15 @@ namespace MiniNetFgsm.Benchmarking;
 /// <param name="Seconds">Wall time of the measured run.</param>
 /// <param name="FlopsPerImage">Matrix-product FLOPs per image of this phase (see <see cref="FlopCount"/>).</param>
 /// <param name="Gen0Collections">Garbage collections during the measured run.</param>
-/// <param name="AllocatedBytes">Bytes allocated during the measured run.</param>
+/// <param name="AllocatedBytes">Bytes allocated during the measured run, including its one-time setup (model replicas,
+/// optimizer state, layer buffers sized for the batch).</param>
+/// <param name="SteadyStateBytesPerBatch">What the run allocates per batch once set up: the measured run's allocations
+/// minus those of the last warm-up run, which does the same setup on fewer images, divided by the extra batches; null
+/// when the two runs have the same number of batches or the warm-up was a single (first, so JIT-compiling) run. Setup that
+/// grows with the image count still counts: the trainer's shuffled index is 4 bytes per image.</param>
 public sealed record ThroughputResult(
     string Model, string Phase, int Threads, int Batch, int Images, double Seconds, double FlopsPerImage,
-    int Gen0Collections, long AllocatedBytes)
+    int Gen0Collections, long AllocatedBytes, double? SteadyStateBytesPerBatch = null)
 {
     /// <summary>Images / Seconds.</summary>
     public double ImagesPerSecond => Images / Seconds;
@@ -73,9 +78,14 @@ public static class Throughput
         // run is slower than every later one. PyTorch has no such phase; bench/peers/pytorch_reference.py warms up for
         // 5 batches.
         var warmUpClock = Stopwatch.StartNew();
+        long warmUpAllocated = 0;
+        int warmUpRuns = 0;
         do
         {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
             run(warmUpImages);
+            warmUpAllocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            warmUpRuns++;
         }
         while (warmUpClock.Elapsed < (warmUp ?? DefaultWarmUp));
 
@@ -94,6 +104,11 @@ public static class Throughput
             "infer" => FlopCount.Forward(model, imageShape),
             _ => FlopCount.Fgsm(model, imageShape),
         };
-        return new ThroughputResult(architecture, phase, threads, batch, images, seconds, flops, collections, allocatedBytes);
+        int extraBatches = Batches(images, batch) - Batches(warmUpImages.Count, batch);
+        // The first run also allocates what the JIT and first-time initialisation need, so it is no baseline.
+        double? steady = extraBatches > 0 && warmUpRuns >= 2 ? (double)(allocatedBytes - warmUpAllocated) / extraBatches : null;
+        return new ThroughputResult(architecture, phase, threads, batch, images, seconds, flops, collections, allocatedBytes, steady);
     }
+
+    private static int Batches(int images, int batch) => (images + batch - 1) / batch;
 }

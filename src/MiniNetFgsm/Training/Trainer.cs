@@ -64,35 +64,41 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         long imagesDone = 0, imagesTotal = (long)train.Count * options.Epochs;
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        // One delegate for the whole run, over method-level variables: a lambda inside the batch loop would allocate its
+        // captured locals and itself for every batch.
+        int epoch = 0, start = 0, count = 0;
+        Action<int> trainSlice = r =>
+        {
+            // Replica r trains on its slice of the batch. Its loss is the mean over the slice, so its
+            // gradient is scaled by slice/batch: the sum over replicas is then the gradient of the batch mean.
+            // Each replica zeroes its own gradients on its own thread, so they stay in that core's cache.
+            (int offset, int n) = replicas.Slice(r, count);
+            Sequential replica = replicas[r];
+            replica.ZeroGradients();
+            sliceLoss[r] = 0;
+            if (n == 0)
+            {
+                return;
+            }
+
+            Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
+            Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(slice.Images, slice.Labels, epoch, start + offset);
+            sliceLoss[r] = losses[r].Forward(replica.Forward(input, training: true), slice.Labels) * (double)n / count;
+            Tensor dLogits = losses[r].Backward();
+            TensorPrimitives.Multiply(dLogits.Span, (float)n / count, dLogits.Span);
+            replica.Backward(dLogits, needInputGradient: false);
+        };
+
+        for (epoch = 1; epoch <= options.Epochs; epoch++)
         {
             new Random(unchecked(options.Seed * 1_000_003 + epoch)).Shuffle(order);   // not HashCode: it is randomised per process
             double epochLoss = 0;
             var epochClock = Stopwatch.StartNew();
             for (int b = 0; b < batches; b++)
             {
-                int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
-                replicas.Run(r =>
-                {
-                    // Replica r trains on its slice of the batch. Its loss is the mean over the slice, so its
-                    // gradient is scaled by slice/batch: the sum over replicas is then the gradient of the batch mean.
-                    // Each replica zeroes its own gradients on its own thread, so they stay in that core's cache.
-                    (int offset, int n) = replicas.Slice(r, count);
-                    Sequential replica = replicas[r];
-                    replica.ZeroGradients();
-                    sliceLoss[r] = 0;
-                    if (n == 0)
-                    {
-                        return;
-                    }
-
-                    Batch slice = slices[r].Fill(train, order.AsSpan(start + offset, n));
-                    Tensor input = adversarial is null ? slice.Images : adversarial[r].Make(slice.Images, slice.Labels, epoch, start + offset);
-                    sliceLoss[r] = losses[r].Forward(replica.Forward(input, training: true), slice.Labels) * (double)n / count;
-                    Tensor dLogits = losses[r].Backward();
-                    TensorPrimitives.Multiply(dLogits.Span, (float)n / count, dLogits.Span);
-                    replica.Backward(dLogits, needInputGradient: false);
-                });
+                start = b * options.BatchSize;
+                count = Math.Min(options.BatchSize, train.Count - start);
+                replicas.Run(trainSlice);
                 replicas.ReduceGradients();
                 if (options.LearningRateSchedule == "cyclic")
                 {
