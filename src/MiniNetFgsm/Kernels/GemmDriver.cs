@@ -97,14 +97,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             bool splitM = tilesM >= tilesN;
             int tiles = splitM ? tilesM : tilesN, unit = splitM ? Mr : nr;
             var job = new RectangleJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, splitM, tiles, unit, threads);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            Parallelism.ForRanges(threads, threads, job, static (j, first, last) => j.Run(first, last));
         }
         else if (k >= threads * Kc)
         {
             // Partial results live in the calling thread's scratch: a worker may run several parts in turn.
             float* partials = Pointer(ref partialC, threads * m * n);
             var job = new SplitKJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, threads, partials);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+            Parallelism.ForRanges(threads, threads, job, static (j, first, last) => j.Run(first, last));
             job.Reduce(c, ldc, accumulate);
         }
         else
@@ -224,12 +224,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         }
     }
 
-    /// <summary>One thread's rectangle of C: a contiguous range of MR-row (or NR-column) tiles.</summary>
-    private sealed class RectangleJob(
+    /// <summary>One thread's rectangle of C: a contiguous range of MR-row (or NR-column) tiles. A struct, so that handing
+    /// it to <see cref="Parallelism.ForRanges"/> allocates nothing.</summary>
+    private readonly struct RectangleJob(
         bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc,
         bool accumulate, bool splitM, int tiles, int unit, int parts)
     {
-        public void Run(int part)
+        /// <summary>Runs parts [first, last) (one per thread: ForRanges gives each thread one part).</summary>
+        public void Run(int first, int last)
+        {
+            for (int part = first; part < last; part++)
+            {
+                Run(part);
+            }
+        }
+
+        private void Run(int part)
         {
             int first = (int)((long)tiles * part / parts) * unit, last = Math.Min((int)((long)tiles * (part + 1) / parts) * unit, splitM ? m : n);
             if (first >= last)
@@ -251,9 +261,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     }
 
     /// <summary>Cuts K into one range per thread; each thread writes op(A)[:, range] · op(B)[range, :] into its own buffer.</summary>
-    private sealed class SplitKJob(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, int parts, float* partials)
+    private readonly struct SplitKJob(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, int parts, float* partials)
     {
-        public void Run(int part)
+        /// <summary>Runs parts [first, last).</summary>
+        public void Run(int first, int last)
+        {
+            for (int part = first; part < last; part++)
+            {
+                Run(part);
+            }
+        }
+
+        private void Run(int part)
         {
             // Ranges are whole KC blocks so each partial sum keeps the serial blocking.
             int blocks = (k + Kc - 1) / Kc;

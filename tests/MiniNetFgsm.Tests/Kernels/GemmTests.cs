@@ -164,6 +164,28 @@ public class GemmTests
         Assert.Equal(one, two);
     }
 
+    [Theory]
+    [InlineData(64, 64, 64)]     // C cut into rectangles
+    [InlineData(5, 7, 4096)]     // K cut, partial Cs summed
+    public void Multiply_OnTwoThreadsOnceWarm_AllocatesNothingOnTheCallingThread(int m, int n, int k)
+    {
+        var random = new Random(6);
+        float[] a = TestData.Uniform(random, m * k), b = TestData.Uniform(random, k * n), c = new float[m * n];
+        float[] expected = new float[m * n];
+        Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, threads: 2);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, threads: 2);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Gemm.Reference(false, false, m, n, k, a, k, b, n, expected, n);
+        Assert.Equal(0, allocated);
+        Assert.True(TestData.MaxRelativeError(c, expected) < Tolerance(k));
+    }
+
     [Fact]
     public void Multiply_OperandTooShort_ThrowsArgumentException()
     {
