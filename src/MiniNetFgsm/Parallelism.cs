@@ -3,9 +3,11 @@ namespace MiniNetFgsm;
 /// <summary>Runs independent work items on up to a given number of threads.</summary>
 internal static class Parallelism
 {
-    /// <summary>The calling thread's team, kept between calls (its threads sleep in between).</summary>
+    /// <summary>The calling thread's teams, by size, kept between calls (their threads sleep in between). One per size: a
+    /// count below the thread count asks for fewer parts, and one team re-sized back and forth would start threads on
+    /// every call.</summary>
     [ThreadStatic]
-    private static WorkerTeam? team;
+    private static WorkerTeam?[]? teams;
 
     /// <summary>Set while this thread runs a range (or waits for its team): a nested call runs serially, without a team of its own.</summary>
     [ThreadStatic]
@@ -17,8 +19,8 @@ internal static class Parallelism
     /// (preferably static) body, so calls allocate nothing once warm.
     /// </summary>
     /// <remarks>
-    /// The ranges run on a <see cref="WorkerTeam"/> that belongs to the calling thread and lives as long as it does
-    /// (range 0 on the caller). Parallel.For allocated about 2 KiB per call, which made each training step's gradient
+    /// The ranges run on a <see cref="WorkerTeam"/> of that many parts that belongs to the calling thread and lives as
+    /// long as the process (range 0 on the caller; the team's threads are background threads). Parallel.For allocated about 2 KiB per call, which made each training step's gradient
     /// reduction and Adam update allocate; the team also keeps range p on the same thread from one call to the next.
     /// </remarks>
     public static void ForRanges<TState>(int count, int threads, TState state, Action<TState, int, int> body)
@@ -30,12 +32,12 @@ internal static class Parallelism
             return;
         }
 
-        if (team is null || team.Parts != parts)
+        if (teams is null || teams.Length <= parts)
         {
-            team?.Dispose();
-            team = new WorkerTeam(parts);
+            Array.Resize(ref teams, parts + 1);
         }
 
+        WorkerTeam team = teams[parts] ??= new WorkerTeam(parts);
         RangeJob<TState> job = RangeJob<TState>.ForThisThread;
         job.Set(count, parts, state, body);
         busy = true;
