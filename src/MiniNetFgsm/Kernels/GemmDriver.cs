@@ -97,14 +97,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             bool splitM = tilesM >= tilesN;
             int tiles = splitM ? tilesM : tilesN, unit = splitM ? Mr : nr;
             var job = new RectangleJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, splitM, tiles, unit, threads);
-            Parallelism.ForRanges(threads, threads, job, static (j, first, last) => j.Run(first, last));
+            // threads ranges over [0, threads): range p is [p, p + 1), one part per thread.
+            Parallelism.ForRanges(threads, threads, job, static (j, part, _) => j.Run(part));
         }
         else if (k >= threads * Kc)
         {
             // Partial results live in the calling thread's scratch: a worker may run several parts in turn.
             float* partials = Pointer(ref partialC, threads * m * n);
             var job = new SplitKJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, threads, partials);
-            Parallelism.ForRanges(threads, threads, job, static (j, first, last) => j.Run(first, last));
+            Parallelism.ForRanges(threads, threads, job, static (j, part, _) => j.Run(part));
             job.Reduce(c, ldc, accumulate);
         }
         else
@@ -230,16 +231,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc,
         bool accumulate, bool splitM, int tiles, int unit, int parts)
     {
-        /// <summary>Runs parts [first, last) (one per thread: ForRanges gives each thread one part).</summary>
-        public void Run(int first, int last)
-        {
-            for (int part = first; part < last; part++)
-            {
-                Run(part);
-            }
-        }
-
-        private void Run(int part)
+        public void Run(int part)
         {
             int first = (int)((long)tiles * part / parts) * unit, last = Math.Min((int)((long)tiles * (part + 1) / parts) * unit, splitM ? m : n);
             if (first >= last)
@@ -263,16 +255,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// <summary>Cuts K into one range per thread; each thread writes op(A)[:, range] · op(B)[range, :] into its own buffer.</summary>
     private readonly struct SplitKJob(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, int parts, float* partials)
     {
-        /// <summary>Runs parts [first, last).</summary>
-        public void Run(int first, int last)
-        {
-            for (int part = first; part < last; part++)
-            {
-                Run(part);
-            }
-        }
-
-        private void Run(int part)
+        public void Run(int part)
         {
             // Ranges are whole KC blocks so each partial sum keeps the serial blocking.
             int blocks = (k + Kc - 1) / Kc;
