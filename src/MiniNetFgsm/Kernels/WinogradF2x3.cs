@@ -39,16 +39,40 @@ public static class WinogradF2x3
     public static int Tiles(int outputHeight, int outputWidth) => (outputHeight + 1) / 2 * ((outputWidth + 1) / 2);
 
     /// <summary>
-    /// U[ξ, o, c] = (G g Gᵀ)[ξ] for every kernel g = w[o, c, :, :] of a (O, C, 3, 3) weight, into u (16, O, C).
+    /// Floats from one position ξ to the next in a transformed buffer whose positions each hold a
+    /// <paramref name="rows"/> × <paramref name="columns"/> matrix (V: C × T, M and E: O × T, U and S: O × C): the
+    /// matrix's size rounded up to whole 64-byte lines, plus one line when that would put the 16 positions a multiple of
+    /// 512 bytes apart.
+    /// </summary>
+    /// <remarks>
+    /// Every transform reads or writes the 16 positions of a tile as 16 streams one stride apart. With mnist-cnn's
+    /// conv2, O × T = 64 × 144 floats is exactly 9 × 4 KiB, so all 16 streams fell into one set of the 12-way L1 (and
+    /// each store aliased the loads 4 KiB before it): <see cref="TransformOutputGradient(SimdWidth, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/>
+    /// took 3.3× as long as with one line more (131 against 40 µs per image on a Xeon). A stride of q lines with
+    /// q not a multiple of 8 puts the 16 streams in 16 different sets of a 64-set L1.
+    /// </remarks>
+    public static int PositionStride(int rows, int columns)
+    {
+        int lines = (int)(((long)rows * columns + 15) / 16);
+        return 16 * (lines % 8 == 0 ? lines + 1 : lines);
+    }
+
+    /// <summary>Floats in a transformed buffer of 16 positions of <paramref name="rows"/> × <paramref name="columns"/>
+    /// each: 16 · <see cref="PositionStride"/>.</summary>
+    public static int BufferLength(int rows, int columns) => Positions * PositionStride(rows, columns);
+
+    /// <summary>
+    /// U[ξ, o, c] = (G g Gᵀ)[ξ] for every kernel g = w[o, c, :, :] of a (O, C, 3, 3) weight, into u (16, O, C), whose
+    /// positions lie <see cref="PositionStride"/>(O, C) apart (u holds <see cref="BufferLength"/>(O, C) floats).
     /// With <paramref name="flipTranspose"/>, the kernel taken is g[i, j] = w[c, o, 2 − i, 2 − j] of a (C, O, 3, 3)
     /// weight instead: the input gradient of a convolution is the convolution of dy with its weight flipped and with
     /// the channel roles swapped.
     /// </summary>
     public static void TransformWeights(ReadOnlySpan<float> w, int outChannels, int inChannels, bool flipTranspose, Span<float> u)
     {
-        int plane = outChannels * inChannels;
+        int plane = outChannels * inChannels, stride = PositionStride(outChannels, inChannels);
         CheckLength(nameof(w), w.Length, plane * 9);
-        CheckLength(nameof(u), u.Length, Positions * plane);
+        CheckLength(nameof(u), u.Length, Positions * stride);
         Span<float> g = stackalloc float[9];
         Span<float> t = stackalloc float[12];
         for (int o = 0; o < outChannels; o++)
@@ -75,10 +99,10 @@ public static class WinogradF2x3
                 {
                     float t0 = t[3 * a], t1 = t[3 * a + 1], t2 = t[3 * a + 2];
                     int at = o * inChannels + c;
-                    u[(4 * a) * plane + at] = t0;
-                    u[(4 * a + 1) * plane + at] = 0.5f * (t0 + t1 + t2);
-                    u[(4 * a + 2) * plane + at] = 0.5f * (t0 - t1 + t2);
-                    u[(4 * a + 3) * plane + at] = t2;
+                    u[(4 * a) * stride + at] = t0;
+                    u[(4 * a + 1) * stride + at] = 0.5f * (t0 + t1 + t2);
+                    u[(4 * a + 2) * stride + at] = 0.5f * (t0 - t1 + t2);
+                    u[(4 * a + 3) * stride + at] = t2;
                 }
             }
         }
@@ -86,7 +110,8 @@ public static class WinogradF2x3
 
     /// <summary>
     /// V[ξ, c, t] = (Bᵀ d B)[ξ] for the channels c in [firstChannel, lastChannel) of one image x (C, H, W), every tile t
-    /// of an OH × OW output with padding p (d the tile's 4×4 input, zero outside x), into v (16, C, T).
+    /// of an OH × OW output with padding p (d the tile's 4×4 input, zero outside x), into v (16, C, T), positions
+    /// <see cref="PositionStride"/>(C, T) apart.
     /// </summary>
     /// <remarks>
     /// With 256-bit vectors (AVX), eight tiles of a tile row at a time: loads at columns 2tx and 2tx + 2, split into
@@ -104,8 +129,8 @@ public static class WinogradF2x3
     {
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
         CheckLength(nameof(x), x.Length, channels * height * width);
-        CheckLength(nameof(v), v.Length, Positions * channels * tiles);
-        nint stride = channels * tiles;      // from one position ξ to the next in v
+        nint stride = PositionStride(channels, tiles);      // from one position ξ to the next in v
+        CheckLength(nameof(v), v.Length, Positions * stride);
         bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && tilesX >= 8;
         Span<float> d = stackalloc float[16];
         for (int c = firstChannel; c < lastChannel; c++)
@@ -169,7 +194,8 @@ public static class WinogradF2x3
 
     /// <summary>
     /// y[o, 2ty + i, 2tx + j] = (Aᵀ M[:, o, t] A)[i, j] + b[o] for the output channels o in [firstChannel, lastChannel)
-    /// of one image, from m (16, O, T): every output of an (O, OH, OW) y. <paramref name="bias"/> may be empty.
+    /// of one image, from m (16, O, T), positions <see cref="PositionStride"/>(O, T) apart: every output of an
+    /// (O, OH, OW) y. <paramref name="bias"/> may be empty.
     /// </summary>
     /// <remarks>
     /// With AVX, eight tiles at a time: the 16 positions of eight consecutive tiles are 16 contiguous vectors of m, the
@@ -184,9 +210,9 @@ public static class WinogradF2x3
     public static void TransformOutput(SimdWidth simd, ReadOnlySpan<float> m, ReadOnlySpan<float> bias, int outChannels, int outputHeight, int outputWidth, Span<float> y, int firstChannel, int lastChannel)
     {
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
-        CheckLength(nameof(m), m.Length, Positions * outChannels * tiles);
+        nint stride = PositionStride(outChannels, tiles);
+        CheckLength(nameof(m), m.Length, Positions * stride);
         CheckLength(nameof(y), y.Length, outChannels * outputHeight * outputWidth);
-        nint stride = outChannels * tiles;
         int fullX = outputWidth / 2;        // tiles whose two columns are both outputs
         bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && fullX >= 8;
         for (int o = firstChannel; o < lastChannel; o++)
@@ -238,7 +264,8 @@ public static class WinogradF2x3
 
     /// <summary>
     /// E[ξ, o, t] = (A e Aᵀ)[ξ] for the output-gradient block e = dy[o, 2ty … 2ty + 1, 2tx … 2tx + 1] of every tile t (zero
-    /// past an odd OH or OW), channels o in [firstChannel, lastChannel) of one image's dy (O, OH, OW), into e (16, O, T).
+    /// past an odd OH or OW), channels o in [firstChannel, lastChannel) of one image's dy (O, OH, OW), into e (16, O, T),
+    /// positions <see cref="PositionStride"/>(O, T) apart.
     /// A = (Aᵀ)ᵀ, the 4×2 matrix [1 0; 1 1; 1 −1; 0 −1].
     /// </summary>
     /// <remarks>
@@ -254,8 +281,8 @@ public static class WinogradF2x3
     {
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
         CheckLength(nameof(dy), dy.Length, outChannels * outputHeight * outputWidth);
-        CheckLength(nameof(e), e.Length, Positions * outChannels * tiles);
-        nint stride = outChannels * tiles;
+        nint stride = PositionStride(outChannels, tiles);
+        CheckLength(nameof(e), e.Length, Positions * stride);
         int fullX = outputWidth / 2;
         bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && fullX >= 8;
         for (int o = firstChannel; o < lastChannel; o++)
@@ -297,8 +324,8 @@ public static class WinogradF2x3
     /// </summary>
     public static void AccumulateWeightGradient(ReadOnlySpan<float> s, int outChannels, int inChannels, Span<float> dw)
     {
-        int plane = outChannels * inChannels;
-        CheckLength(nameof(s), s.Length, Positions * plane);
+        int plane = outChannels * inChannels, stride = PositionStride(outChannels, inChannels);
+        CheckLength(nameof(s), s.Length, Positions * stride);
         CheckLength(nameof(dw), dw.Length, plane * 9);
         Span<float> t = stackalloc float[12];
         for (int k = 0; k < plane; k++)
@@ -306,7 +333,7 @@ public static class WinogradF2x3
             // t (3×4) = Gᵀ S: rows S₀ + (S₁ + S₂)/2, (S₁ − S₂)/2, (S₁ + S₂)/2 + S₃ of the 4×4 sum.
             for (int b = 0; b < 4; b++)
             {
-                float s0 = s[b * plane + k], s1 = s[(4 + b) * plane + k], s2 = s[(8 + b) * plane + k], s3 = s[(12 + b) * plane + k];
+                float s0 = s[b * stride + k], s1 = s[(4 + b) * stride + k], s2 = s[(8 + b) * stride + k], s3 = s[(12 + b) * stride + k];
                 t[b] = s0 + 0.5f * (s1 + s2);
                 t[4 + b] = 0.5f * (s1 - s2);
                 t[8 + b] = 0.5f * (s1 + s2) + s3;
@@ -370,13 +397,14 @@ public static class WinogradF2x3
     public static void Convolve(ReadOnlySpan<float> x, int channels, int height, int width, int padding, ReadOnlySpan<float> u, ReadOnlySpan<float> bias, int outChannels, Span<float> y, Span<float> v, Span<float> m, int threads = 1)
     {
         int oh = height + 2 * padding - 2, ow = width + 2 * padding - 2, tiles = Tiles(oh, ow);
+        (int uStride, int vStride, int mStride) = (PositionStride(outChannels, channels), PositionStride(channels, tiles), PositionStride(outChannels, tiles));
         TransformInput(x, channels, height, width, padding, oh, ow, v, 0, channels);
         for (int xi = 0; xi < Positions; xi++)
         {
             Gemm.Multiply(false, false, outChannels, tiles, channels,
-                u.Slice(xi * outChannels * channels, outChannels * channels), channels,
-                v.Slice(xi * channels * tiles, channels * tiles), tiles,
-                m.Slice(xi * outChannels * tiles, outChannels * tiles), tiles, threads: threads);
+                u.Slice(xi * uStride, outChannels * channels), channels,
+                v.Slice(xi * vStride, channels * tiles), tiles,
+                m.Slice(xi * mStride, outChannels * tiles), tiles, threads: threads);
         }
 
         TransformOutput(m, bias, outChannels, oh, ow, y, 0, outChannels);
@@ -392,14 +420,15 @@ public static class WinogradF2x3
     public static void AddWeightProducts(ReadOnlySpan<float> x, int channels, int height, int width, int padding, ReadOnlySpan<float> dy, int outChannels, Span<float> v, Span<float> e, Span<float> s, bool accumulate, int threads = 1)
     {
         int oh = height + 2 * padding - 2, ow = width + 2 * padding - 2, tiles = Tiles(oh, ow);
+        (int eStride, int vStride, int sStride) = (PositionStride(outChannels, tiles), PositionStride(channels, tiles), PositionStride(outChannels, channels));
         TransformInput(x, channels, height, width, padding, oh, ow, v, 0, channels);
         TransformOutputGradient(dy, outChannels, oh, ow, e, 0, outChannels);
         for (int xi = 0; xi < Positions; xi++)
         {
             Gemm.Multiply(false, true, outChannels, channels, tiles,
-                e.Slice(xi * outChannels * tiles, outChannels * tiles), tiles,
-                v.Slice(xi * channels * tiles, channels * tiles), tiles,
-                s.Slice(xi * outChannels * channels, outChannels * channels), channels, accumulate, threads);
+                e.Slice(xi * eStride, outChannels * tiles), tiles,
+                v.Slice(xi * vStride, channels * tiles), tiles,
+                s.Slice(xi * sStride, outChannels * channels), channels, accumulate, threads);
         }
     }
 

@@ -269,9 +269,9 @@ public sealed class Conv2d : Layer
     {
         (int c, int o, int image, int plane) = (InChannels, OutChannels, x[1] * x[2] * x[3], output![1] * output[2] * output[3]);
         int tiles = WinogradF2x3.Tiles(output[2], output[3]);
-        Grow(ref winogradU, WinogradF2x3.Positions * o * c);
-        Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
-        Grow(ref winogradM, WinogradF2x3.Positions * o * tiles);
+        Grow(ref winogradU, WinogradF2x3.BufferLength(o, c));
+        Grow(ref winogradV, WinogradF2x3.BufferLength(c, tiles));
+        Grow(ref winogradM, WinogradF2x3.BufferLength(o, tiles));
         WinogradF2x3.TransformWeights(weight.Value.Span, o, c, flipTranspose: false, winogradU);
         for (int img = 0; img < x[0]; img++)
         {
@@ -316,9 +316,9 @@ public sealed class Conv2d : Layer
 
         (int c, int o, int image, int plane) = (InChannels, OutChannels, x[1] * x[2] * x[3], dy[1] * dy[2] * dy[3]);
         int tiles = WinogradF2x3.Tiles(dy[2], dy[3]);
-        Grow(ref winogradV, WinogradF2x3.Positions * c * tiles);
-        Grow(ref winogradE, WinogradF2x3.Positions * o * tiles);
-        Grow(ref winogradS, WinogradF2x3.Positions * o * c);
+        Grow(ref winogradV, WinogradF2x3.BufferLength(c, tiles));
+        Grow(ref winogradE, WinogradF2x3.BufferLength(o, tiles));
+        Grow(ref winogradS, WinogradF2x3.BufferLength(o, c));
         for (int img = 0; img < x[0]; img++)
         {
             WinogradF2x3.AddWeightProducts(x.Span.Slice(img * image, image), c, x[2], x[3], Padding, dy.Span.Slice(img * plane, plane), o,
@@ -338,9 +338,9 @@ public sealed class Conv2d : Layer
         (int c, int o, int oh, int ow, int border) = (InChannels, OutChannels, dy[2], dy[3], 2 - Padding);
         (int ph, int pw, int image) = (oh + 2 * border, ow + 2 * border, x[1] * x[2] * x[3]);
         int tiles = WinogradF2x3.Tiles(x[2], x[3]);
-        Grow(ref winogradU, WinogradF2x3.Positions * c * o);
-        Grow(ref winogradV, WinogradF2x3.Positions * o * tiles);
-        Grow(ref winogradM, WinogradF2x3.Positions * c * tiles);
+        Grow(ref winogradU, WinogradF2x3.BufferLength(c, o));
+        Grow(ref winogradV, WinogradF2x3.BufferLength(o, tiles));
+        Grow(ref winogradM, WinogradF2x3.BufferLength(c, tiles));
         if (paddedFor != (ph, pw) || paddedGradient.Length != o * ph * pw)
         {
             paddedGradient = new float[o * ph * pw];

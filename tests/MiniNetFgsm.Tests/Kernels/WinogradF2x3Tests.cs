@@ -28,10 +28,10 @@ public class WinogradF2x3Tests
         int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2;
         float[] y = new float[o * oh * ow];
 
-        float[] u = new float[16 * o * c];
+        float[] u = new float[WinogradF2x3.BufferLength(o, c)];
         WinogradF2x3.TransformWeights(weights, o, c, flipTranspose: false, u);
         int tiles = WinogradF2x3.Tiles(oh, ow);
-        WinogradF2x3.Convolve(x, c, h, w, padding, u, bias, o, y, new float[16 * c * tiles], new float[16 * o * tiles]);
+        WinogradF2x3.Convolve(x, c, h, w, padding, u, bias, o, y, new float[WinogradF2x3.BufferLength(c, tiles)], new float[WinogradF2x3.BufferLength(o, tiles)]);
 
         float[] expected = Reference(x, c, h, w, weights, o, padding, (oc, ic, i, j) => weights[((oc * c + ic) * 3 + i) * 3 + j], bias);
         Assert.True(TestData.MaxRelativeError(y, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(y, expected)}");
@@ -48,10 +48,10 @@ public class WinogradF2x3Tests
         int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2;
         float[] dx = new float[o * oh * ow];
 
-        float[] u = new float[16 * o * c];
+        float[] u = new float[WinogradF2x3.BufferLength(o, c)];
         WinogradF2x3.TransformWeights(forward, o, c, flipTranspose: true, u);
         int tiles = WinogradF2x3.Tiles(oh, ow);
-        WinogradF2x3.Convolve(dy, c, h, w, padding, u, [], o, dx, new float[16 * c * tiles], new float[16 * o * tiles]);
+        WinogradF2x3.Convolve(dy, c, h, w, padding, u, [], o, dx, new float[WinogradF2x3.BufferLength(c, tiles)], new float[WinogradF2x3.BufferLength(o, tiles)]);
 
         float[] expected = Reference(dy, c, h, w, forward, o, padding, (oc, ic, i, j) => forward[((ic * o + oc) * 3 + 2 - i) * 3 + 2 - j], []);
         Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dx, expected)}");
@@ -66,7 +66,7 @@ public class WinogradF2x3Tests
         var random = new Random(75 + c + w);
         int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, tiles = WinogradF2x3.Tiles(oh, ow);
         float[] x = TestData.Uniform(random, images * c * h * w), dy = TestData.Uniform(random, images * o * oh * ow);
-        float[] v = new float[16 * c * tiles], e = new float[16 * o * tiles], s = new float[16 * o * c];
+        float[] v = new float[WinogradF2x3.BufferLength(c, tiles)], e = new float[WinogradF2x3.BufferLength(o, tiles)], s = new float[WinogradF2x3.BufferLength(o, c)];
         for (int n = 0; n < images; n++)
         {
             WinogradF2x3.AddWeightProducts(x.AsSpan(n * c * h * w, c * h * w), c, h, w, padding, dy.AsSpan(n * o * oh * ow, o * oh * ow), o, v, e, s, accumulate: n > 0);
@@ -125,19 +125,20 @@ public class WinogradF2x3Tests
         var random = new Random(74 + w);
         int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, tiles = WinogradF2x3.Tiles(oh, ow);
         float[] x = TestData.Uniform(random, c * h * w);
-        float[] v = new float[16 * c * tiles], expectedV = new float[v.Length];
+        float[] v = new float[WinogradF2x3.BufferLength(c, tiles)], expectedV = new float[v.Length];
         WinogradF2x3.TransformInput(SimdWidth.V256, x, c, h, w, padding, oh, ow, v, 0, c);
         WinogradF2x3.TransformInput(SimdWidth.Scalar, x, c, h, w, padding, oh, ow, expectedV, 0, c);
         Assert.Equal(expectedV.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits));
 
-        float[] m = TestData.Uniform(random, 16 * o * tiles), bias = TestData.Uniform(random, o);
+        float[] m = TestData.Uniform(random, WinogradF2x3.BufferLength(o, tiles)), bias = TestData.Uniform(random, o);
         float[] y = new float[o * oh * ow], expectedY = new float[y.Length];
         WinogradF2x3.TransformOutput(SimdWidth.V256, m, bias, o, oh, ow, y, 0, o);
         WinogradF2x3.TransformOutput(SimdWidth.Scalar, m, bias, o, oh, ow, expectedY, 0, o);
         Assert.Equal(expectedY.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
 
         float[] dy = TestData.Uniform(random, o * oh * ow);
-        float[] e = new float[16 * o * tiles], expectedE = Enumerable.Repeat(5f, e.Length).ToArray();
+        // Both start from 5: an element the vector path skipped would keep it where the scalar path wrote a value.
+        float[] e = Enumerable.Repeat(5f, WinogradF2x3.BufferLength(o, tiles)).ToArray(), expectedE = Enumerable.Repeat(5f, e.Length).ToArray();
         WinogradF2x3.TransformOutputGradient(SimdWidth.V256, dy, o, oh, ow, e, 0, o);
         WinogradF2x3.TransformOutputGradient(SimdWidth.Scalar, dy, o, oh, ow, expectedE, 0, o);
         Assert.Equal(expectedE.Select(BitConverter.SingleToInt32Bits), e.Select(BitConverter.SingleToInt32Bits));
@@ -166,14 +167,14 @@ public class WinogradF2x3Tests
         var random = new Random(73);
         float[] x = TestData.Uniform(random, c * h * w);
         int tiles = WinogradF2x3.Tiles(5, 4);
-        float[] whole = new float[16 * c * tiles], parts = Enumerable.Repeat(9f, whole.Length).ToArray();
+        float[] whole = Enumerable.Repeat(9f, WinogradF2x3.BufferLength(c, tiles)).ToArray(), parts = Enumerable.Repeat(9f, whole.Length).ToArray();
 
         WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, whole, 0, c);
         WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, parts, 1, 3);
         WinogradF2x3.TransformInput(x, c, h, w, 0, 5, 4, parts, 0, 1);
         Assert.Equal(whole, parts);
 
-        float[] m = TestData.Uniform(random, 16 * o * tiles), bias = TestData.Uniform(random, o);
+        float[] m = TestData.Uniform(random, WinogradF2x3.BufferLength(o, tiles)), bias = TestData.Uniform(random, o);
         float[] y = new float[o * 20], yParts = Enumerable.Repeat(9f, y.Length).ToArray();
         WinogradF2x3.TransformOutput(m, bias, o, 5, 4, y, 0, o);
         WinogradF2x3.TransformOutput(m, bias, o, 5, 4, yParts, 2, o);
@@ -185,16 +186,38 @@ public class WinogradF2x3Tests
     [Fact]
     public void ShortBuffers_Throw()
     {
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[17], 2, 1, false, new float[32]));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[18], 2, 1, false, new float[31]));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[15], 1, 4, 4, 0, 2, 2, new float[16], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[16], 1, 4, 4, 0, 2, 2, new float[15], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[15], [], 1, 2, 2, new float[4], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[16], [], 1, 2, 2, new float[3], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutputGradient(new float[3], 1, 2, 2, new float[16], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutputGradient(new float[4], 1, 2, 2, new float[15], 0, 1));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.AccumulateWeightGradient(new float[31], 2, 1, new float[18]));
-        Assert.Throws<ArgumentException>(() => WinogradF2x3.AccumulateWeightGradient(new float[32], 2, 1, new float[17]));
+        // Each transformed buffer one float short of BufferLength, or each plain one one float short.
+        int twoByOne = WinogradF2x3.BufferLength(2, 1), oneByOne = WinogradF2x3.BufferLength(1, 1);
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[17], 2, 1, false, new float[twoByOne]));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformWeights(new float[18], 2, 1, false, new float[twoByOne - 1]));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[15], 1, 4, 4, 0, 2, 2, new float[oneByOne], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformInput(new float[16], 1, 4, 4, 0, 2, 2, new float[oneByOne - 1], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[oneByOne - 1], [], 1, 2, 2, new float[4], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutput(new float[oneByOne], [], 1, 2, 2, new float[3], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutputGradient(new float[3], 1, 2, 2, new float[oneByOne], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.TransformOutputGradient(new float[4], 1, 2, 2, new float[oneByOne - 1], 0, 1));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.AccumulateWeightGradient(new float[twoByOne - 1], 2, 1, new float[18]));
+        Assert.Throws<ArgumentException>(() => WinogradF2x3.AccumulateWeightGradient(new float[twoByOne], 2, 1, new float[17]));
+        WinogradF2x3.TransformWeights(new float[18], 2, 1, false, new float[twoByOne]);     // exactly enough: no throw
+    }
+
+    [Theory]
+    [InlineData(64, 144)]       // mnist-cnn conv2's M and E: exactly 9 × 4 KiB unpadded
+    [InlineData(32, 144)]       // its V: 4.5 × 4 KiB
+    [InlineData(64, 169)]       // the input gradient's V
+    [InlineData(32, 64)]        // U and S: 8 KiB
+    [InlineData(1, 1)]
+    [InlineData(7, 13)]
+    [InlineData(8, 16)]         // 128 floats: 512 bytes
+    public void PositionStride_HoldsTheMatrix_InWholeLines_NeverAMultipleOf512Bytes(int rows, int columns)
+    {
+        int stride = WinogradF2x3.PositionStride(rows, columns);
+        Assert.InRange(stride, rows * columns, rows * columns + 32);
+        Assert.Equal(0, stride % 16);
+        Assert.NotEqual(0, stride % 128);
+        // The 16 positions' first lines fall into 16 different sets of a 64-set, 64-byte-line L1.
+        Assert.Equal(16, Enumerable.Range(0, 16).Select(xi => xi * stride / 16 % 64).Distinct().Count());
+        Assert.Equal(16 * stride, WinogradF2x3.BufferLength(rows, columns));
     }
 
     /// <summary>y[o, oy, ox] = b[o] + Σ_{c,i,j} g(o, c, i, j) · x[c, oy + i − p, ox + j − p], in double.</summary>
