@@ -54,12 +54,19 @@ public static class ModelZoo
     /// conv1 1→32 k3 (28→26); ReLU; conv2 32→64 k3 (→24); ReLU; maxpool 2 (→12); dropout 0.25;
     /// flatten (9216); fc1 9216→128; ReLU; dropout 0.5; fc2 128→10.
     /// </summary>
+    /// <remarks>
+    /// PyTorch's example applies the second ReLU before the max-pool; here the pool comes first, which computes the same
+    /// function bit for bit, gradients included, on a quarter of the values: max(relu(a), relu(b)) = relu(max(a, b)) since
+    /// ReLU is monotone, and in backward a window whose maximum is not positive passes 0 either way, while one whose
+    /// maximum is positive has the same first maximum before and after the ReLU. (The PyTorch fixture tests compare
+    /// logits, loss and input gradient.) In a training step on the Xeon, relu2 took 1.8 ms per 32 images of about 27.
+    /// </remarks>
     private static Sequential CreateMnistCnn() => new Sequential { Architecture = MnistCnn }
         .Add("conv1", new Conv2d(1, 32, 3))
         .Add("relu1", new ReLU())
         .Add("conv2", new Conv2d(32, 64, 3))
-        .Add("relu2", new ReLU())
         .Add("pool1", new MaxPool2d(2))
+        .Add("relu2", new ReLU())
         .Add("drop1", new Dropout(0.25))
         .Add("flatten", new Flatten())
         .Add("fc1", new Dense(9216, 128))
