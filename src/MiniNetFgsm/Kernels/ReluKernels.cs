@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -19,35 +20,38 @@ public static class ReluKernels
     public static void Backward(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckLengths(x, dy, dx);
-        int i = 0;
+        // Loads and stores through refs at an unsigned offset: Vector512.Create(x[i..]) and CopyTo(dx[i..]) sliced and
+        // bounds-checked three spans per vector, which made this loop 5–8× slower than TensorPrimitives on data in L1.
+        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        nuint n = (nuint)x.Length, i = 0;
         if (width >= SimdWidth.V512 && Vector512.IsHardwareAccelerated)
         {
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
             {
-                var mask = Vector512.GreaterThan(Vector512.Create(x[i..]), Vector512<float>.Zero);
-                Vector512.BitwiseAnd(mask, Vector512.Create(dy[i..])).CopyTo(dx[i..]);
+                var mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xs, i), Vector512<float>.Zero);
+                (mask & Vector512.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
             }
         }
 
         if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
         {
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
             {
-                var mask = Vector256.GreaterThan(Vector256.Create(x[i..]), Vector256<float>.Zero);
-                Vector256.BitwiseAnd(mask, Vector256.Create(dy[i..])).CopyTo(dx[i..]);
+                var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xs, i), Vector256<float>.Zero);
+                (mask & Vector256.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
             }
         }
 
         if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
         {
-            for (; i <= x.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
             {
-                var mask = Vector128.GreaterThan(Vector128.Create(x[i..]), Vector128<float>.Zero);
-                Vector128.BitwiseAnd(mask, Vector128.Create(dy[i..])).CopyTo(dx[i..]);
+                var mask = Vector128.GreaterThan(Vector128.LoadUnsafe(ref xs, i), Vector128<float>.Zero);
+                (mask & Vector128.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
             }
         }
 
-        BackwardReference(x[i..], dy[i..], dx[i..]);
+        BackwardReference(x[(int)i..], dy[(int)i..], dx[(int)i..]);
     }
 
     /// <summary>Scalar reference: dx[i] = x[i] &gt; 0 ? dy[i] : 0.</summary>
