@@ -51,7 +51,7 @@ public static class ModelZoo
         .Add("fc2", new Dense(50, 10));
 
     /// <summary>
-    /// conv1 1→32 k3 (28→26); ReLU; conv2 32→64 k3 (→24); ReLU; maxpool 2 (→12); dropout 0.25;
+    /// conv1 1→32 k3 (28→26); ReLU; conv2 32→64 k3 (→24); maxpool 2 (→12); ReLU; dropout 0.25;
     /// flatten (9216); fc1 9216→128; ReLU; dropout 0.5; fc2 128→10.
     /// </summary>
     /// <remarks>
