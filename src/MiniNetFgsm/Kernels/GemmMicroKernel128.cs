@@ -18,7 +18,8 @@ internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
     public static int Kc => 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
+        where TA : IGemmPanelA
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -26,25 +27,26 @@ internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
         {
             Vector128<float> b0 = Vector128.Load(b);
             Vector128<float> b1 = Vector128.Load(b + 4);
-            Vector128<float> ai = Vector128.Create(a[0]);
+            Vector128<float> ai = Vector128.Create(a[TA.Row(0, lda)]);
             c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
-            ai = Vector128.Create(a[1]);
+            ai = Vector128.Create(a[TA.Row(1, lda)]);
             c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
             c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
-            ai = Vector128.Create(a[2]);
+            ai = Vector128.Create(a[TA.Row(2, lda)]);
             c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
             c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
-            ai = Vector128.Create(a[3]);
+            ai = Vector128.Create(a[TA.Row(3, lda)]);
             c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
-            ai = Vector128.Create(a[4]);
+            ai = Vector128.Create(a[TA.Row(4, lda)]);
             c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
             c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
-            ai = Vector128.Create(a[5]);
+            ai = Vector128.Create(a[TA.Row(5, lda)]);
             c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
             c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
-            a += 6;
+            TA.Prefetch(p, next, lda, 6);
+            a += TA.Step(6);
             b += 8;
         }
 

@@ -18,7 +18,8 @@ internal readonly struct GemmMicroKernel256 : IGemmMicroKernel
     public static int Kc => 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
+        where TA : IGemmPanelA
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -26,25 +27,26 @@ internal readonly struct GemmMicroKernel256 : IGemmMicroKernel
         {
             Vector256<float> b0 = Vector256.Load(b);
             Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> ai = Vector256.Create(a[0]);
+            Vector256<float> ai = Vector256.Create(a[TA.Row(0, lda)]);
             c00 = Vector256.MultiplyAddEstimate(ai, b0, c00);
             c01 = Vector256.MultiplyAddEstimate(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
+            ai = Vector256.Create(a[TA.Row(1, lda)]);
             c10 = Vector256.MultiplyAddEstimate(ai, b0, c10);
             c11 = Vector256.MultiplyAddEstimate(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
+            ai = Vector256.Create(a[TA.Row(2, lda)]);
             c20 = Vector256.MultiplyAddEstimate(ai, b0, c20);
             c21 = Vector256.MultiplyAddEstimate(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
+            ai = Vector256.Create(a[TA.Row(3, lda)]);
             c30 = Vector256.MultiplyAddEstimate(ai, b0, c30);
             c31 = Vector256.MultiplyAddEstimate(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
+            ai = Vector256.Create(a[TA.Row(4, lda)]);
             c40 = Vector256.MultiplyAddEstimate(ai, b0, c40);
             c41 = Vector256.MultiplyAddEstimate(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
+            ai = Vector256.Create(a[TA.Row(5, lda)]);
             c50 = Vector256.MultiplyAddEstimate(ai, b0, c50);
             c51 = Vector256.MultiplyAddEstimate(ai, b1, c51);
-            a += 6;
+            TA.Prefetch(p, next, lda, 6);
+            a += TA.Step(6);
             b += 16;
         }
 

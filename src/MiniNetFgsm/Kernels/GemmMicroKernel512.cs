@@ -20,7 +20,8 @@ internal readonly struct GemmMicroKernel512 : IGemmMicroKernel
     public static int Kc => 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
+        where TA : IGemmPanelA
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -28,31 +29,32 @@ internal readonly struct GemmMicroKernel512 : IGemmMicroKernel
         {
             Vector512<float> b0 = Vector512.Load(b);
             Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> ai = Vector512.Create(a[0]);
+            Vector512<float> ai = Vector512.Create(a[TA.Row(0, lda)]);
             c00 = Vector512.MultiplyAddEstimate(ai, b0, c00);
             c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a[TA.Row(1, lda)]);
             c10 = Vector512.MultiplyAddEstimate(ai, b0, c10);
             c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a[TA.Row(2, lda)]);
             c20 = Vector512.MultiplyAddEstimate(ai, b0, c20);
             c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a[TA.Row(3, lda)]);
             c30 = Vector512.MultiplyAddEstimate(ai, b0, c30);
             c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a[TA.Row(4, lda)]);
             c40 = Vector512.MultiplyAddEstimate(ai, b0, c40);
             c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a[TA.Row(5, lda)]);
             c50 = Vector512.MultiplyAddEstimate(ai, b0, c50);
             c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
+            ai = Vector512.Create(a[TA.Row(6, lda)]);
             c60 = Vector512.MultiplyAddEstimate(ai, b0, c60);
             c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
+            ai = Vector512.Create(a[TA.Row(7, lda)]);
             c70 = Vector512.MultiplyAddEstimate(ai, b0, c70);
             c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
-            a += 8;
+            TA.Prefetch(p, next, lda, 8);
+            a += TA.Step(8);
             b += 32;
         }
 

@@ -20,7 +20,8 @@ internal readonly struct GemmMicroKernel512x48 : IGemmMicroKernel
     public static int Kc => 160;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
+        where TA : IGemmPanelA
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
@@ -31,39 +32,40 @@ internal readonly struct GemmMicroKernel512x48 : IGemmMicroKernel
             Vector512<float> b0 = Vector512.Load(b);
             Vector512<float> b1 = Vector512.Load(b + 16);
             Vector512<float> b2 = Vector512.Load(b + 32);
-            Vector512<float> ai = Vector512.Create(a[0]);
+            Vector512<float> ai = Vector512.Create(a[TA.Row(0, lda)]);
             c00 = Vector512.MultiplyAddEstimate(ai, b0, c00);
             c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
             c02 = Vector512.MultiplyAddEstimate(ai, b2, c02);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a[TA.Row(1, lda)]);
             c10 = Vector512.MultiplyAddEstimate(ai, b0, c10);
             c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
             c12 = Vector512.MultiplyAddEstimate(ai, b2, c12);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a[TA.Row(2, lda)]);
             c20 = Vector512.MultiplyAddEstimate(ai, b0, c20);
             c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
             c22 = Vector512.MultiplyAddEstimate(ai, b2, c22);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a[TA.Row(3, lda)]);
             c30 = Vector512.MultiplyAddEstimate(ai, b0, c30);
             c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
             c32 = Vector512.MultiplyAddEstimate(ai, b2, c32);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a[TA.Row(4, lda)]);
             c40 = Vector512.MultiplyAddEstimate(ai, b0, c40);
             c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
             c42 = Vector512.MultiplyAddEstimate(ai, b2, c42);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a[TA.Row(5, lda)]);
             c50 = Vector512.MultiplyAddEstimate(ai, b0, c50);
             c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
             c52 = Vector512.MultiplyAddEstimate(ai, b2, c52);
-            ai = Vector512.Create(a[6]);
+            ai = Vector512.Create(a[TA.Row(6, lda)]);
             c60 = Vector512.MultiplyAddEstimate(ai, b0, c60);
             c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
             c62 = Vector512.MultiplyAddEstimate(ai, b2, c62);
-            ai = Vector512.Create(a[7]);
+            ai = Vector512.Create(a[TA.Row(7, lda)]);
             c70 = Vector512.MultiplyAddEstimate(ai, b0, c70);
             c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
             c72 = Vector512.MultiplyAddEstimate(ai, b2, c72);
-            a += 8;
+            TA.Prefetch(p, next, lda, 8);
+            a += TA.Step(8);
             b += 48;
         }
 

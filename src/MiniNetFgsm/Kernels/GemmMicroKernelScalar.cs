@@ -13,7 +13,8 @@ internal readonly struct GemmMicroKernelScalar : IGemmMicroKernel
     /// <summary>256 k steps, as the vector kernels.</summary>
     public static int Kc => 256;
 
-    public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
+        where TA : IGemmPanelA
     {
         float* acc = stackalloc float[6 * 4];
         new Span<float>(acc, 24).Clear();
@@ -21,14 +22,15 @@ internal readonly struct GemmMicroKernelScalar : IGemmMicroKernel
         {
             for (int i = 0; i < 6; i++)
             {
-                float ai = a[i];
+                float ai = a[TA.Row(i, lda)];
                 acc[i * 4 + 0] += ai * b[0];
                 acc[i * 4 + 1] += ai * b[1];
                 acc[i * 4 + 2] += ai * b[2];
                 acc[i * 4 + 3] += ai * b[3];
             }
 
-            a += 6;
+            TA.Prefetch(p, next, lda, 6);
+            a += TA.Step(6);
             b += 4;
         }
 

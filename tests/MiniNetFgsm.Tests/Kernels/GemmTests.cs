@@ -110,6 +110,50 @@ public class GemmTests
         CheckDriverAgainstReference<GemmMicroKernel512x48>(random, false, true, 9, 13, 2053, accumulate: true, threads: 2);
     }
 
+    public static TheoryData<string> MicroKernels() => ["scalar", "128", "256", "512", "512x48"];
+
+    [Theory]
+    [MemberData(nameof(MicroKernels))]
+    public void Driver_TallRowMajorA_ReadInPlace_MatchesReference(string kernel)
+    {
+        // A taller than one A block (MC = 120 rows) against a single column block of B is read where it is stored
+        // (StridedPanelA) instead of packed. Rows not a multiple of MR (the last panel is packed), N not a multiple of
+        // NR, K = 1, K across KC blocks, and A rows padded with NaN that must never be read. Every kernel runs it:
+        // widths the CPU lacks are emulated, so this runs (slowly) everywhere.
+        var random = new Random(6);
+        foreach (int m in new[] { 121, 131, 250 })
+        {
+            foreach (int n in new[] { 1, 17, 64, 97 })
+            {
+                foreach (int k in new[] { 1, 13, 288, 601 })
+                {
+                    bool accumulate = (m + n + k) % 2 == 0;
+                    int threads = (n + k) % 3 == 0 ? 2 : 1;
+                    switch (kernel)
+                    {
+                        case "scalar": CheckReadInPlace<GemmMicroKernelScalar>(random, m, n, k, accumulate, threads); break;
+                        case "128": CheckReadInPlace<GemmMicroKernel128>(random, m, n, k, accumulate, threads); break;
+                        case "256": CheckReadInPlace<GemmMicroKernel256>(random, m, n, k, accumulate, threads); break;
+                        case "512": CheckReadInPlace<GemmMicroKernel512>(random, m, n, k, accumulate, threads); break;
+                        default: CheckReadInPlace<GemmMicroKernel512x48>(random, m, n, k, accumulate, threads); break;
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false, 36864, 64, 288, true)]   // conv2 with the pixels as rows: read in place
+    [InlineData(true, 36864, 64, 288, false)]   // a transposed A is packed
+    [InlineData(false, 120, 64, 288, false)]    // one A block: packed once, reused
+    [InlineData(false, 36864, 4096, 288, false)] // several column blocks of B
+    [InlineData(false, 36864, 64, 1024, false)] // rows 4 KiB apart would share one L1 set
+    public void ReadsAInPlace_OnlyForTallRowMajorAAgainstOneColumnBlock(bool transposeA, int m, int n, int lda, bool expected)
+    {
+        Assert.Equal(expected, GemmDriver<GemmMicroKernel512>.ReadsAInPlace(transposeA, m, n, lda));
+        Assert.Equal(expected, GemmDriver<GemmMicroKernel256>.ReadsAInPlace(transposeA, m, n, lda));
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(10, false)]
@@ -204,6 +248,33 @@ public class GemmTests
 
         double error = TestData.MaxRelativeError(c, expected);
         Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} ta={ta} tb={tb} m={m} n={n} k={k} acc={accumulate}: max error {error:g3}");
+    }
+
+    private static unsafe void CheckReadInPlace<TKernel>(Random random, int m, int n, int k, bool accumulate, int threads)
+        where TKernel : IGemmMicroKernel
+    {
+        int lda = k + 5;
+        Assert.True(GemmDriver<TKernel>.ReadsAInPlace(false, m, n, lda));
+        float[] a = new float[m * lda];
+        Array.Fill(a, float.NaN);
+        float[] values = TestData.Uniform(random, m * k);
+        for (int i = 0; i < m; i++)
+        {
+            Array.Copy(values, i * k, a, i * lda, k);
+        }
+
+        float[] b = TestData.Uniform(random, k * n);
+        float[] c = TestData.Uniform(random, m * n);
+        float[] expected = (float[])c.Clone();
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            GemmDriver<TKernel>.Run(false, false, m, n, k, pa, lda, pb, n, pc, n, accumulate, threads);
+        }
+
+        Gemm.Reference(false, false, m, n, k, a, lda, b, n, expected, n, accumulate);
+
+        double error = TestData.MaxRelativeError(c, expected);
+        Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} m={m} n={n} k={k} acc={accumulate} threads={threads}: max error {error:g3}");
     }
 
     private static void CheckAgainstReference(Random random, SimdWidth width, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
