@@ -125,7 +125,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         int nr = TKernel.Nr;
         float* tile = stackalloc float[Mr * TKernel.Nr];
         bool prefetchC = Sse.IsSupported && (long)m * n >= PrefetchCThreshold;
-        bool stridedA = ReadsAInPlace(transposeA, m, n, lda);
+        bool stridedA = ReadsAInPlace(transposeA, n, lda);
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);
@@ -163,15 +163,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
 
     /// <summary>
     /// Whether the loop nest reads A in place (<see cref="StridedMacroKernel"/>) instead of packing it: for a row-major A
-    /// taller than one A block (MC rows) against a B of a single column block (N ≤ NC), such as conv2's product with the
-    /// pixels as rows (36864×64×288, A the 42 MB unfolded input). Packing such an A reads and writes every value once
-    /// more and, on its own, cannot overlap that memory traffic with the multiply; read in place, with the next row
-    /// panel prefetched by the micro-kernel (<see cref="StridedPanelA"/>), its memory latency hides behind the FMAs:
-    /// that product went from 131 to 147–189 GFLOP/s on two Zen 4 cores. Rows 4 KiB apart (lda a multiple of 1,024)
-    /// would all fall in one L1 set, so such an A is packed as before.
+    /// against a B of a single column block (N ≤ NC), where each A value is read from memory once either way. Packing
+    /// reads and writes every value once more and cannot overlap that memory traffic with the multiply; read in place,
+    /// with the next row panel prefetched by the micro-kernel (<see cref="StridedPanelA"/>), A's memory latency hides
+    /// behind the FMAs. Measured on two Zen 4 cores: conv2's product with the pixels as rows (36864×64×288, A the 42 MB
+    /// unfolded input) went from 131 to 191 GFLOP/s; on one core, Winograd's weight-gradient products (64×32×144, a
+    /// single B panel, so a packed A panel was used once) 6.9–8.8 → 6.2–6.6 µs, 512³ 2.96 → 2.85 ms, the forward
+    /// products (64×144×32) 6.5–6.7 → 6.2–6.6 µs. Rows 4 KiB apart (lda a multiple of 1,024, such as fc1's 9,216
+    /// inputs) would all fall in one L1 set, so such an A is packed as before.
     /// </summary>
-    internal static bool ReadsAInPlace(bool transposeA, int m, int n, int lda)
-        => !transposeA && m > Mc && n <= Nc && lda % 1024 != 0;
+    internal static bool ReadsAInPlace(bool transposeA, int n, int lda)
+        => !transposeA && n <= Nc && lda % 1024 != 0;
 
     /// <summary>
     /// Every micro-tile of an (rows × nc) block of C, A read in place (rows lda apart) against a packed B block: row

@@ -116,8 +116,8 @@ public class GemmTests
     [MemberData(nameof(MicroKernels))]
     public void Driver_TallRowMajorA_ReadInPlace_MatchesReference(string kernel)
     {
-        // A taller than one A block (MC = 120 rows) against a single column block of B is read where it is stored
-        // (StridedPanelA) instead of packed. Rows not a multiple of MR (the last panel is packed), N not a multiple of
+        // A row-major A against a single column block of B is read where it is stored (StridedPanelA) instead of
+        // packed; taller than one A block (MC = 120 rows) here. Rows not a multiple of MR (the last panel is packed), N not a multiple of
         // NR, K = 1, K across KC blocks, and A rows padded with NaN that must never be read. Every kernel runs it:
         // widths the CPU lacks are emulated, so this runs (slowly) everywhere.
         var random = new Random(6);
@@ -143,15 +143,14 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(false, 36864, 64, 288, true)]   // conv2 with the pixels as rows: read in place
-    [InlineData(true, 36864, 64, 288, false)]   // a transposed A is packed
-    [InlineData(false, 120, 64, 288, false)]    // one A block: packed once, reused
-    [InlineData(false, 36864, 4096, 288, false)] // several column blocks of B
-    [InlineData(false, 36864, 64, 1024, false)] // rows 4 KiB apart would share one L1 set
-    public void ReadsAInPlace_OnlyForTallRowMajorAAgainstOneColumnBlock(bool transposeA, int m, int n, int lda, bool expected)
+    [InlineData(false, 64, 288, true)]    // conv2 with the pixels as rows: read in place
+    [InlineData(true, 64, 288, false)]    // a transposed A is packed
+    [InlineData(false, 4096, 288, false)] // several column blocks of B
+    [InlineData(false, 64, 9216, false)]  // rows 4 KiB apart (fc1's inputs) would share one L1 set
+    public void ReadsAInPlace_ForRowMajorAAgainstOneColumnBlock(bool transposeA, int n, int lda, bool expected)
     {
-        Assert.Equal(expected, GemmDriver<GemmMicroKernel512>.ReadsAInPlace(transposeA, m, n, lda));
-        Assert.Equal(expected, GemmDriver<GemmMicroKernel256>.ReadsAInPlace(transposeA, m, n, lda));
+        Assert.Equal(expected, GemmDriver<GemmMicroKernel512>.ReadsAInPlace(transposeA, n, lda));
+        Assert.Equal(expected, GemmDriver<GemmMicroKernel256>.ReadsAInPlace(transposeA, n, lda));
     }
 
     [Theory]
@@ -254,7 +253,7 @@ public class GemmTests
         where TKernel : IGemmMicroKernel
     {
         int lda = k + 5;
-        Assert.True(GemmDriver<TKernel>.ReadsAInPlace(false, m, n, lda));
+        Assert.True(GemmDriver<TKernel>.ReadsAInPlace(false, n, lda));
         float[] a = new float[m * lda];
         Array.Fill(a, float.NaN);
         float[] values = TestData.Uniform(random, m * k);
