@@ -39,7 +39,8 @@ internal interface IGemmMicroKernel
 ///         for ir in steps of MR         ... against every MR panel of A: one micro-kernel call
 /// </code>
 /// Partial tiles at the right and bottom edges run on zero-padded panels into a scratch tile that is then
-/// copied out, so the micro-kernel never needs bounds checks.
+/// copied out, so the micro-kernel never needs bounds checks. A row-major A against a single column block of B is not
+/// packed at all (<see cref="ReadsAInPlace"/>): the row panels are then the outer loop, read where A stores them.
 /// <para>Threads: C is cut into one rectangle per thread along M or N (whichever has more tiles), and each
 /// thread runs the whole loop nest on its rectangle with its own packing buffers. The K order of every sum
 /// is unchanged, so the result is bit-identical for any thread count. When both M and N are too small to cut
