@@ -179,7 +179,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// <summary>
     /// Every micro-tile of an (rows × nc) block of C, A read in place (rows lda apart) against a packed B block: row
     /// panels outer, so a panel's MR rows come from memory once, for its first B panel, and from L1 for the others.
-    /// A last partial row panel is packed, zero-padded, and goes through <see cref="MacroKernel"/>.
+    /// A last partial row panel is packed, zero-padded, and goes through <see cref="MacroKernel"/>. (Its tile dispatch
+    /// repeats MacroKernel's on purpose: one shared inlined helper for both measured 1.1× the time on Winograd's
+    /// 64×32×144 weight-gradient products on a Zen 4 core, three alternating builds.)
     /// </summary>
     private static void StridedMacroKernel(float* a, int lda, int rows, float* bp, int nc, int kc, float* c, int ldc, bool addToC, bool prefetchC, float* tile)
     {

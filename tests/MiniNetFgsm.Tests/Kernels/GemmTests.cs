@@ -229,11 +229,25 @@ public class GemmTests
         Assert.Contains("A holds 3 floats", ex.Message);
     }
 
-    private static unsafe void CheckDriverAgainstReference<TKernel>(Random random, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
+    /// <summary>GemmDriver with one kernel against the reference. rowPadding &gt; 0 (a row-major A only) stores A's rows
+    /// that many floats apart beyond K, the padding NaN: a kernel that reads past a row poisons C.</summary>
+    private static unsafe void CheckDriverAgainstReference<TKernel>(Random random, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads, int rowPadding = 0)
         where TKernel : IGemmMicroKernel
     {
-        int lda = ta ? m : k, ldb = tb ? k : n;
-        float[] a = TestData.Uniform(random, m * k);
+        Assert.True(rowPadding == 0 || !ta);
+        int lda = ta ? m : k + rowPadding, ldb = tb ? k : n;
+        float[] values = TestData.Uniform(random, m * k);
+        float[] a = values;
+        if (rowPadding > 0)
+        {
+            a = new float[m * lda];
+            Array.Fill(a, float.NaN);
+            for (int i = 0; i < m; i++)
+            {
+                Array.Copy(values, i * k, a, i * lda, k);
+            }
+        }
+
         float[] b = TestData.Uniform(random, k * n);
         float[] c = TestData.Uniform(random, m * n);
         float[] expected = (float[])c.Clone();
@@ -246,34 +260,15 @@ public class GemmTests
         Gemm.Reference(ta, tb, m, n, k, a, lda, b, ldb, expected, n, accumulate);
 
         double error = TestData.MaxRelativeError(c, expected);
-        Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} ta={ta} tb={tb} m={m} n={n} k={k} acc={accumulate}: max error {error:g3}");
+        Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} ta={ta} tb={tb} m={m} n={n} k={k} lda={lda} acc={accumulate} threads={threads}: max error {error:g3}");
     }
 
-    private static unsafe void CheckReadInPlace<TKernel>(Random random, int m, int n, int k, bool accumulate, int threads)
+    private static void CheckReadInPlace<TKernel>(Random random, int m, int n, int k, bool accumulate, int threads)
         where TKernel : IGemmMicroKernel
     {
-        int lda = k + 5;
-        Assert.True(GemmDriver<TKernel>.ReadsAInPlace(false, n, lda));
-        float[] a = new float[m * lda];
-        Array.Fill(a, float.NaN);
-        float[] values = TestData.Uniform(random, m * k);
-        for (int i = 0; i < m; i++)
-        {
-            Array.Copy(values, i * k, a, i * lda, k);
-        }
-
-        float[] b = TestData.Uniform(random, k * n);
-        float[] c = TestData.Uniform(random, m * n);
-        float[] expected = (float[])c.Clone();
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            GemmDriver<TKernel>.Run(false, false, m, n, k, pa, lda, pb, n, pc, n, accumulate, threads);
-        }
-
-        Gemm.Reference(false, false, m, n, k, a, lda, b, n, expected, n, accumulate);
-
-        double error = TestData.MaxRelativeError(c, expected);
-        Assert.True(error < Tolerance(k), $"{typeof(TKernel).Name} m={m} n={n} k={k} acc={accumulate} threads={threads}: max error {error:g3}");
+        const int rowPadding = 5;
+        Assert.True(GemmDriver<TKernel>.ReadsAInPlace(false, n, k + rowPadding));
+        CheckDriverAgainstReference<TKernel>(random, false, false, m, n, k, accumulate, threads, rowPadding);
     }
 
     private static void CheckAgainstReference(Random random, SimdWidth width, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads)
