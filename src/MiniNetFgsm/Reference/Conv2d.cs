@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MiniNetFgsm.Reference;
 
 // Dimensions: N batch, C channels in, O channels out, H×W input, KH×KW kernel, OH×OW output, s stride, p zero padding.
@@ -14,6 +16,7 @@ public static class Conv2d
     public static int OutputSize(int size, int kernel, int stride, int padding) => (size + 2 * padding - kernel) / stride + 1;
 
     /// <summary>y = conv(x, W) + b. <paramref name="bias"/> may be null (no bias). Returns a new (N,O,OH,OW) array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]     // fully optimised from the first call: its loops run once, long
     public static float[] Forward(float[] x, float[] weight, float[]? bias, int n, int c, int h, int w, int o, int kh, int kw, int stride, int padding)
     {
         // x is (N,C,H,W), weight is (O,C,KH,KW), bias is (O) or null
@@ -56,6 +59,7 @@ public static class Conv2d
     /// Given dy = dL/dy, returns dL/dx (N,C,H,W), dL/dW (O,C,KH,KW) and dL/db (O; null when <paramref name="bias"/> is null),
     /// each a new array.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float[] Dx, float[] DWeight, float[]? DBias) Backward(
         float[] dy, float[] x, float[] weight, float[]? bias, int n, int c, int h, int w, int o, int kh, int kw, int stride, int padding)
     {

@@ -33,7 +33,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
         int[] labels = [.. io["labels"].Data.Select(l => (int)l)];
 
         (float[] gradient, float[] logits) = model.InputGradient(x, labels);
-        float loss = model.Loss(x, labels);
+        float loss = MiniNetFgsm.Reference.SoftmaxCrossEntropy.Forward(logits, labels, labels.Length, 10);
         float[] adversarial = ReferenceModel.Perturb(x, gradient, Epsilon);
         float[] adversarialLogits = model.Forward(adversarial, labels.Length);
 
@@ -79,6 +79,8 @@ public class ReferenceModelTests(ITestOutputHelper output)
         }
 
         Assert.Equal(fast.OutputShape([3, 1, 28, 28]), shape);
+        float[] x = TestData.Uniform(new Random(5), 3 * 784, 0, 1);
+        Assert.Equal(MiniNetFgsm.Reference.SoftmaxCrossEntropy.Forward(model.Forward(x, 3), [1, 2, 3], 3, 10), model.Loss(x, [1, 2, 3]));
     }
 
     [Fact]
