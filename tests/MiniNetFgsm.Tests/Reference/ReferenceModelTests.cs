@@ -120,7 +120,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
     public void ReferenceFgsmSweep_PyTorchTrainedLeNet_CorrectWithinOneImageOfTheFastSweepAtEveryEps()
     {
         LoadedModel loaded = ModelFile.Load(PyTorchFixtureTests.Fixture("lenet_pytorch.safetensors"));
-        LabeledImages data = Mnist.Test(200);
+        LabeledImages data = Mnist.Test(120);
 
         IReadOnlyList<FgsmSweepRow> fast = FgsmSweep.Run(loaded.Model, data, FgsmSweep.DefaultEpsilons);
         IReadOnlyList<FgsmSweepRow> reference = ReferenceSweep.Fgsm(ReferenceModel.FromWeights(loaded.Architecture, loaded.Model), data, FgsmSweep.DefaultEpsilons);
