@@ -36,6 +36,26 @@ internal static class Cli
         DefaultValueFactory = _ => "0,0.05,0.1,0.15,0.2,0.25,0.3",
     };
 
+    public static Option<int?> ImagesOption() => new("--images")
+    {
+        Description = "Use only the first N test images (N >= 1; an N above the test set's size means all of it). Default: all.",
+    };
+
+    public static Option<bool> ReferenceOption(string what) => new("--reference")
+    {
+        Description = $"Student mode: {what} through the textbook layers of src/MiniNetFgsm/Reference (plain loops, one thread, "
+                    + "much slower; pair with --images) instead of the fast ones.",
+    };
+
+    /// <summary>Checks an --images value before anything is loaded: null (all images) or at least 1.</summary>
+    public static int? CheckImages(int? images) => images is null or >= 1
+        ? images
+        : throw new UserError($"--images must be at least 1 (got {images}).");
+
+    /// <summary>The first <paramref name="images"/> images of <paramref name="test"/>, or all of them (null, or more than it holds).</summary>
+    public static LabeledImages FirstImages(LabeledImages test, int? images)
+        => images is { } count && count < test.Count ? test.Subset(0, count) : test;
+
     /// <summary>Runs a command body; user mistakes become one line on stderr and exit code 2, never a stack trace.</summary>
     public static int Run(Func<int> body)
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Reference;
 using MiniNetFgsm.Serialization;
 
 namespace MiniNetFgsm.Cli.Commands;
@@ -40,9 +41,11 @@ internal static class AttackCommand
         var output = new Option<string>("--out") { Description = "Folder for <method>_sweep.csv.", DefaultValueFactory = _ => "out" };
         var data = Cli.DataOption();
         var threads = Cli.ThreadsOption();
+        var images = Cli.ImagesOption();
+        var reference = Cli.ReferenceOption("attack (fgsm only)");
         var command = new Command("attack", "Attack the 10,000 test images at each eps; print the table and write DIR/<method>_sweep.csv (fgsm_sweep.csv for FGSM).")
         {
-            weights, eps, method, steps, stepSize, restarts, target, seed, output, data, threads,
+            weights, eps, method, steps, stepSize, restarts, target, seed, output, data, threads, images, reference,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -57,19 +60,32 @@ internal static class AttackCommand
                 Seed = parse.GetValue(seed),
             };
             options.Validate();
+            int? count = Cli.CheckImages(parse.GetValue(images));
+            bool textbook = parse.GetValue(reference);
+            string name = options.Method.ToString().ToLowerInvariant();
+            if (textbook && options.Method != AttackMethod.Fgsm)
+            {
+                throw new UserError($"--reference supports fgsm and eval (got --method {name}).");
+            }
+
             int threadCount = Cli.CheckThreads(parse.GetValue(threads));
             LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
             loaded.Model.Threads = threadCount;
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
-            string name = options.Method.ToString().ToLowerInvariant();
+            LabeledImages test = Cli.FirstImages(dataset.Test, count);
             string csv = Path.Combine(parse.GetValue(output)!, name + "_sweep.csv");
-            if (options.Method == AttackMethod.Fgsm)
+            if (textbook)
             {
-                Run(loaded.Model, dataset.Test, epsilons, csv, reference: null);
+                ReferenceModel model = ReferenceModel.FromWeights(loaded.Architecture, loaded.Model);
+                Report(() => ReferenceSweep.Fgsm(model, test, epsilons), test.Count, csv, published: null);
+            }
+            else if (options.Method == AttackMethod.Fgsm)
+            {
+                Run(loaded.Model, test, epsilons, csv, reference: null);
             }
             else
             {
-                Run(loaded.Model, dataset.Test, epsilons, options, csv);
+                Run(loaded.Model, test, epsilons, options, csv);
             }
 
             return 0;
@@ -79,22 +95,26 @@ internal static class AttackCommand
 
     /// <summary>Runs the FGSM sweep, prints it (beside <paramref name="reference"/> accuracies when given) and writes the CSV.</summary>
     public static IReadOnlyList<FgsmSweepRow> Run(Sequential model, LabeledImages test, float[] epsilons, string csvPath, IReadOnlyDictionary<float, double>? reference)
+        => Report(() => FgsmSweep.Run(model, test, epsilons), test.Count, csvPath, reference);
+
+    /// <summary>Times <paramref name="sweep"/> (the fast or the reference FGSM sweep over <paramref name="images"/> images), prints its table and writes the CSV.</summary>
+    private static IReadOnlyList<FgsmSweepRow> Report(Func<IReadOnlyList<FgsmSweepRow>> sweep, int images, string csvPath, IReadOnlyDictionary<float, double>? published)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csvPath))!);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<FgsmSweepRow> rows = FgsmSweep.Run(model, test, epsilons);
+        IReadOnlyList<FgsmSweepRow> rows = sweep();
         double seconds = clock.Elapsed.TotalSeconds;
 
         Console.WriteLine();
-        Console.WriteLine($"FGSM on {test.Count} test images ({Cli.F(seconds, "0.0")} s)");
+        Console.WriteLine($"FGSM on {images} test images ({Cli.F(seconds, "0.0")} s)");
         string header = "epsilon  accuracy  correct  attack_success  mean_confidence";
-        Console.WriteLine(reference is null ? header : header + "  pytorch_tutorial");
+        Console.WriteLine(published is null ? header : header + "  pytorch_tutorial");
         foreach (FgsmSweepRow row in rows)
         {
             string line = $"{Cli.F(row.Epsilon, "0.00"),7}  {Cli.F(row.Accuracy),8}  {row.Correct,7}  {Cli.Percent(row.AttackSuccessRate),14}  {Cli.F(row.MeanAdversarialConfidence),15}";
-            if (reference is not null)
+            if (published is not null)
             {
-                line += reference.TryGetValue(row.Epsilon, out double published) ? $"  {Cli.F(published),16}" : $"  {"-",16}";
+                line += published.TryGetValue(row.Epsilon, out double accuracy) ? $"  {Cli.F(accuracy),16}" : $"  {"-",16}";
             }
 
             Console.WriteLine(line);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MiniNetFgsm.Data;
+using MiniNetFgsm.Reference;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Training;
 
@@ -13,13 +14,19 @@ internal static class EvalCommand
         var weights = Cli.WeightsOption(required: true);
         var data = Cli.DataOption();
         var threads = Cli.ThreadsOption();
-        var command = new Command("eval", "Print a model's accuracy on the 10,000 test images and its confusion matrix.") { weights, data, threads };
+        var images = Cli.ImagesOption();
+        var reference = Cli.ReferenceOption("evaluate");
+        var command = new Command("eval", "Print a model's accuracy on the 10,000 test images and its confusion matrix.") { weights, data, threads, images, reference };
         command.SetAction(parse => Cli.Run(() =>
         {
+            int? count = Cli.CheckImages(parse.GetValue(images));
             LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
             loaded.Model.Threads = Cli.CheckThreads(parse.GetValue(threads));
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
-            EvaluationResult result = Evaluator.Evaluate(loaded.Model, dataset.Test);
+            LabeledImages test = Cli.FirstImages(dataset.Test, count);
+            EvaluationResult result = parse.GetValue(reference)
+                ? ReferenceSweep.Evaluate(ReferenceModel.FromWeights(loaded.Architecture, loaded.Model), test)
+                : Evaluator.Evaluate(loaded.Model, test);
             Console.WriteLine($"{loaded.Architecture}: test accuracy {Cli.Percent(result.Accuracy)} ({result.Correct}/{result.Total})");
             Console.WriteLine();
             Console.WriteLine("confusion matrix (rows: true label, columns: predicted)");

@@ -165,7 +165,7 @@ public class PyTorchFixtureTests(ITestOutputHelper output)
     /// float32((2u − 1) / √F) with u = ((i · 2654435761 + (k + 1) · 40503) mod 2³²) / 2³², in double, so the weights PyTorch
     /// ran are re-created bit for bit without a 4.8 MB file.
     /// </summary>
-    private static Sequential HashUniformWeights(Sequential model)
+    internal static Sequential HashUniformWeights(Sequential model)
     {
         double bound = 0;
         for (int k = 0; k < model.Parameters.Count; k++)
