@@ -26,7 +26,7 @@ internal static class MinimalCsv
                 csv.WriteField(r.MinK is int k ? k.ToString(CultureInfo.InvariantCulture) : "");
                 csv.WriteField(r.MinEpsilon is float e ? e.ToString("R", CultureInfo.InvariantCulture) : "");
                 csv.WriteField(r.AdversarialPrediction);
-                csv.WriteField(Cli.F(r.AdversarialConfidence, "0.######"));
+                csv.WriteField(Cli.FormatNumber(r.AdversarialConfidence, "0.######"));
                 csv.NextRecord();
             }
         });

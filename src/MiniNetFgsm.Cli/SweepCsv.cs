@@ -32,7 +32,7 @@ internal static class SweepCsv
         string[] common = CommonFields(row.Epsilon, row.Accuracy, row.Correct, row.Total, row.AttackSuccessRate, row.MeanAdversarialConfidence);
         return options.Method switch
         {
-            AttackMethod.Targeted => [.. common, Cli.F(row.TargetedSuccessRate, "0.######"), options.TargetClass?.ToString(CultureInfo.InvariantCulture) ?? "least-likely"],
+            AttackMethod.Targeted => [.. common, Cli.FormatNumber(row.TargetedSuccessRate, "0.######"), options.TargetClass?.ToString(CultureInfo.InvariantCulture) ?? "least-likely"],
             AttackMethod.Bim or AttackMethod.Pgd =>
             [
                 .. common,
@@ -47,11 +47,11 @@ internal static class SweepCsv
     private static string[] CommonFields(float epsilon, double accuracy, int correct, int total, double attackSuccessRate, double meanConfidence) =>
     [
         epsilon.ToString("R", CultureInfo.InvariantCulture),   // shortest text that reads back as the same float
-        Cli.F(accuracy, "0.######"),
+        Cli.FormatNumber(accuracy, "0.######"),
         correct.ToString(CultureInfo.InvariantCulture),
         total.ToString(CultureInfo.InvariantCulture),
-        Cli.F(attackSuccessRate, "0.######"),
-        Cli.F(meanConfidence, "0.######"),
+        Cli.FormatNumber(attackSuccessRate, "0.######"),
+        Cli.FormatNumber(meanConfidence, "0.######"),
     ];
 
     private static void Write(string path, string[] columns, IEnumerable<string[]> rows)

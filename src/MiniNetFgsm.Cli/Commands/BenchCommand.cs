@@ -51,7 +51,7 @@ internal static class BenchCommand
             double warmUpSeconds = parse.GetValue(warmUp);
             if (!(warmUpSeconds >= 0 && warmUpSeconds <= 3600))
             {
-                throw new UserError($"--warmup must be between 0 and 3600 seconds (got {Cli.F(warmUpSeconds, "0.###")}).");
+                throw new UserError($"--warmup must be between 0 and 3600 seconds (got {Cli.FormatNumber(warmUpSeconds, "0.###")}).");
             }
 
             string which = parse.GetValue(model)!;
@@ -66,7 +66,7 @@ internal static class BenchCommand
                 {
                     ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
                     results.Add(r);
-                    Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.F(r.Seconds, "0.000")},{Cli.F(r.ImagesPerSecond, "0.0")}");
+                    Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.FormatNumber(r.Seconds, "0.000")},{Cli.FormatNumber(r.ImagesPerSecond, "0.0")}");
                 }
             }
 
@@ -75,8 +75,8 @@ internal static class BenchCommand
             Console.WriteLine("# model,phase,gflops_per_second,gen0_collections,allocated_kb,steady_bytes_per_batch");
             foreach (ThroughputResult r in results)
             {
-                string steady = r.SteadyStateBytesPerBatch is double bytes ? Cli.F(bytes, "0") : "";
-                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")},{steady}");
+                string steady = r.SteadyStateBytesPerBatch is double bytes ? Cli.FormatNumber(bytes, "0") : "";
+                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.FormatNumber(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.FormatNumber(r.AllocatedBytes / 1024.0, "0")},{steady}");
             }
 
             if (parse.GetValue(layers))
@@ -90,7 +90,7 @@ internal static class BenchCommand
                     double total = timings.Sum(x => x.TotalMicroseconds);
                     foreach (LayerTiming x in timings)
                     {
-                        Console.WriteLine($"# {m},{x.Layer},{Cli.F(x.ForwardMicroseconds, "0")},{Cli.F(x.BackwardMicroseconds, "0")},{Cli.Percent(x.TotalMicroseconds / total)}");
+                        Console.WriteLine($"# {m},{x.Layer},{Cli.FormatNumber(x.ForwardMicroseconds, "0")},{Cli.FormatNumber(x.BackwardMicroseconds, "0")},{Cli.Percent(x.TotalMicroseconds / total)}");
                     }
                 }
             }

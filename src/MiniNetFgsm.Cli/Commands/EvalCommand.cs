@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Serialization;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Cli.Commands;
 

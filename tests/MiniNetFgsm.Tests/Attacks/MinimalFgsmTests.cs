@@ -2,6 +2,7 @@ using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;

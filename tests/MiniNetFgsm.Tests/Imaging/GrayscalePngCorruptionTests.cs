@@ -52,7 +52,7 @@ public sealed class GrayscalePngCorruptionTests
     {
         byte[] png = Corrupt(corruption);
 
-        InvalidDataException error = Assert.Throws<InvalidDataException>(() => GrayscalePng.Decode(png));
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(png));
 
         Assert.Contains(expected, error.Message);
     }
@@ -60,7 +60,7 @@ public sealed class GrayscalePngCorruptionTests
     [Fact]
     public void Decode_UncorruptedBaseImage_Succeeds()
     {
-        (byte[] pixels, int width, int height) = GrayscalePng.Decode(Valid());
+        (byte[] pixels, int width, int height) = PngDecoder.Decode(Valid());
 
         Assert.Equal((3, 2), (width, height));
         Assert.Equal(Enumerable.Range(0, 6).Select(Pixel), pixels);
@@ -71,7 +71,7 @@ public sealed class GrayscalePngCorruptionTests
     {
         byte[] png = Png(Ihdr(3, 2), Chunk("gAMA", 0, 0, 177, 143), Idat(Rows(3, 2)), Chunk("tEXt", "Title\0x"u8.ToArray()), Iend());
 
-        (byte[] pixels, _, _) = GrayscalePng.Decode(png);
+        (byte[] pixels, _, _) = PngDecoder.Decode(png);
 
         Assert.Equal(Enumerable.Range(0, 6).Select(Pixel), pixels);
     }
@@ -82,7 +82,7 @@ public sealed class GrayscalePngCorruptionTests
         byte[] png = Png(Ihdr(3, 2), Chunk("tEXt", 1, 2, 3), Idat(Rows(3, 2)), Iend());
         png[33 + 8 + 3 + 3] ^= 0xFF;  // the last CRC byte of the tEXt chunk at offset 33
 
-        InvalidDataException error = Assert.Throws<InvalidDataException>(() => GrayscalePng.Decode(png));
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(png));
 
         Assert.Contains("chunk 'tEXt' at offset 33: stored CRC", error.Message);
     }

@@ -1,7 +1,7 @@
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 
-namespace MiniNetFgsm.Training;
+namespace MiniNetFgsm.Models;
 
 /// <summary>Accuracy and confusion matrix of a model on a labelled set.</summary>
 /// <param name="Correct">Images whose prediction equals the label.</param>
