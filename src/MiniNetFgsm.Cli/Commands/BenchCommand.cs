@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CsvHelper;
 using MiniNetFgsm.Benchmarking;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Models;
@@ -7,7 +8,7 @@ namespace MiniNetFgsm.Cli.Commands;
 
 /// <summary>
 /// <c>mininet bench</c>: training, inference and FGSM throughput on real MNIST images, as CSV
-/// (<c>model,phase,threads,batch,images,seconds,images_per_second</c>), followed by comment lines with the
+/// (<see cref="ThroughputRecord"/>: <c>model,phase,threads,batch,images,seconds,images_per_second</c>), followed by comment lines with the
 /// achieved GFLOP/s and garbage-collection counts of each phase.
 /// </summary>
 internal static class BenchCommand
@@ -58,15 +59,22 @@ internal static class BenchCommand
             string[] models = which == "all" ? [.. ModelZoo.Architectures] : [which];
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
             var results = new List<ThroughputResult>();
-            Console.WriteLine("model,phase,threads,batch,images,seconds,images_per_second");
-            foreach (string m in models)
+            using (CsvWriter csv = CsvFile.OnConsole(Console.Out))
             {
-                int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
-                foreach (string phase in Throughput.Phases)
+                csv.WriteHeader<ThroughputRecord>();
+                csv.NextRecord();
+                csv.Flush();
+                foreach (string m in models)
                 {
-                    ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
-                    results.Add(r);
-                    Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.FormatNumber(r.Seconds, "0.000")},{Cli.FormatNumber(r.ImagesPerSecond, "0.0")}");
+                    int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
+                    foreach (string phase in Throughput.Phases)
+                    {
+                        ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
+                        results.Add(r);
+                        csv.WriteRecord(new ThroughputRecord(r));
+                        csv.NextRecord();
+                        csv.Flush();      // each row as soon as its phase is measured
+                    }
                 }
             }
 

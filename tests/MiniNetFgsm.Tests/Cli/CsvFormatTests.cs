@@ -1,4 +1,6 @@
+using System.Globalization;
 using MiniNetFgsm.Attacks;
+using MiniNetFgsm.Benchmarking;
 using MiniNetFgsm.Cli;
 using MiniNetFgsm.Cli.Commands;
 
@@ -105,5 +107,29 @@ public sealed class CsvFormatTests
             "fooled_within,0.5,\r\n" +
             "fooled_at,0.5,0.875\r\n",
             File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void BenchCsv_OneResult_HeaderAndFieldsAreTheOldConsoleText()
+    {
+        var result = new ThroughputResult("mnist-cnn", "train", 2, 64, 3200, 12.34567, 1e6, 3, 1 << 20);
+        string old = string.Join(',', result.Model, result.Phase, result.Threads, result.Batch, result.Images,
+            result.Seconds.ToString("0.000", CultureInfo.InvariantCulture), result.ImagesPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
+
+        string written = string.Join(',', CsvFile.Fields(new ThroughputRecord(result)));
+
+        Assert.Equal("model,phase,threads,batch,images,seconds,images_per_second", string.Join(',', CsvFile.Header<ThroughputRecord>()));
+        Assert.Equal("mnist-cnn,train,2,64,3200,12.346,259.2", written);
+        Assert.Equal(old, written);
+    }
+
+    [Fact]
+    public void SweepColumnsAndFields_ForTheTable_AreTheCsvHeaderAndRowText()
+    {
+        var row = new AttackSweepRow(0.3f, 12, 10000, 0.99, 0.8, double.NaN);
+        var options = new AttackOptions { Method = AttackMethod.Pgd, Steps = 40, Restarts = 2 };
+
+        Assert.Equal("epsilon,accuracy,correct,total,attack_success_rate,mean_adversarial_confidence,steps,step_size,restarts", string.Join(',', SweepCsv.Columns(options.Method)));
+        Assert.Equal("0.3,0.0012,12,10000,0.99,0.8,40,0.01875,2", string.Join(',', SweepCsv.Fields(row, options)));
     }
 }
