@@ -144,7 +144,7 @@ internal static class TrainCommand
 
             // The epoch's last, partial batch and the test set's reshape every layer's buffers (batch 32 → 16 → 32 per
             // replica), leaving tens of MB of freed large arrays behind each epoch; compacting them here keeps a
-            // 3-epoch mnist-cnn run's peak RSS near one epoch's (measured 294–325 MB without this).
+            // multi-epoch run's peak memory near one epoch's.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         });
         EpochResult kept = epochs[^1].RestoredEpoch is int restored ? epochs[restored - 1] : epochs[^1];
