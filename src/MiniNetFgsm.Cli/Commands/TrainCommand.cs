@@ -30,9 +30,9 @@ internal static class TrainCommand
             Description = "step: multiply by --lr-decay after every epoch; cyclic: rise linearly from 0 to --lr over the first 40% of the batches, then fall to 0.",
             DefaultValueFactory = _ => Cli.Name(Defaults.LearningRateSchedule),
         };
-        schedule.AcceptOnlyFromAmong("step", "cyclic");
+        schedule.AcceptOnlyFromAmong([.. Enum.GetValues<LearningRateSchedule>().Select(Cli.Name)]);     // step, cyclic
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9) or adam.", DefaultValueFactory = _ => Cli.Name(Defaults.Optimizer) };
-        optimizer.AcceptOnlyFromAmong("sgd", "adam");
+        optimizer.AcceptOnlyFromAmong([.. Enum.GetValues<OptimizerKind>().Select(Cli.Name)]);        // sgd, adam
         var seed = new Option<int>("--seed") { Description = "Seed for initial weights, dropout and shuffling.", DefaultValueFactory = _ => Defaults.Seed };
         var threads = Cli.ThreadsOption();
         var data = Cli.DataOption();
@@ -59,7 +59,7 @@ internal static class TrainCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             string architecture = parse.GetValue(model)!;
-            RejectGiven(parse, parse.GetValue(schedule) == "cyclic", "only to --lr-schedule step (cyclic sets the rate every batch)", decay);
+            RejectGiven(parse, Cli.Parse<LearningRateSchedule>(parse.GetValue(schedule)!) == LearningRateSchedule.Cyclic, "only to --lr-schedule step (cyclic sets the rate every batch)", decay);
             RejectGiven(parse, parse.GetValue(adversarial) == "none", "only to adversarial training; add --adversarial fgsm", eps, advStep, robustImages, robustSteps);
 
             TrainingOptions options = ReadOptions(parse);

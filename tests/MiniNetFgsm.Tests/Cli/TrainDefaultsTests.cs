@@ -48,4 +48,16 @@ public sealed class TrainDefaultsTests
 
         Assert.Equal(0.05f, options.LearningRate);
     }
+
+    [Theory]
+    [InlineData("--optimizer", "rmsprop", "'sgd'", "'adam'")]
+    [InlineData("--lr-schedule", "cosine", "'step'", "'cyclic'")]
+    public void TrainCommand_UnknownName_ListsTheSameAcceptedSpellingsInTheSameOrder(string option, string value, string first, string second)
+    {
+        ParseResult parse = TrainCommand.Create().Parse([option, value]);
+
+        string message = Assert.Single(parse.Errors).Message;
+        Assert.Contains($"'{value}' not recognized", message);
+        Assert.True(message.IndexOf(first, StringComparison.Ordinal) is >= 0 and int i && i < message.IndexOf(second, StringComparison.Ordinal), message);
+    }
 }
