@@ -121,7 +121,15 @@ internal static class Cli
         return values;
     }
 
+    /// <summary>A fraction as a percentage with two decimals, e.g. <c>98.12%</c>.</summary>
     public static string Percent(double fraction) => (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
-    public static string F(double value, string format = "0.0000") => value.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>A number in the invariant culture (a dot for the decimal point, whatever the machine's locale), four decimals unless told.</summary>
+    public static string FormatNumber(double value, string format = "0.0000") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>How the command line spells an enum value: its name in lower case (<c>adam</c>, <c>cyclic</c>).</summary>
+    public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>The enum value the command line spelled <paramref name="name"/> (already one of the accepted spellings).</summary>
+    public static T Parse<T>(string name) where T : struct, Enum => Enum.Parse<T>(name, ignoreCase: true);
 }

@@ -28,8 +28,8 @@ internal sealed class ConsoleProgress : IProgress<TrainingProgress>
         }
 
         sinceLastLine.Restart();
-        string text = $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {Cli.F(p.Loss)}  " +
-                      $"{Cli.F(p.ImagesPerSecond, "0")} images/s  ETA {p.Remaining:mm\\:ss}";
+        string text = $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {Cli.FormatNumber(p.Loss)}  " +
+                      $"{Cli.FormatNumber(p.ImagesPerSecond, "0")} images/s  ETA {p.Remaining:mm\\:ss}";
         if (live)
         {
             Console.Write("\r" + text.PadRight(lastWidth));

@@ -106,15 +106,15 @@ internal static class AttackCommand
         double seconds = clock.Elapsed.TotalSeconds;
 
         Console.WriteLine();
-        Console.WriteLine($"FGSM on {images} test images ({Cli.F(seconds, "0.0")} s)");
+        Console.WriteLine($"FGSM on {images} test images ({Cli.FormatNumber(seconds, "0.0")} s)");
         string header = "epsilon  accuracy  correct  attack_success  mean_confidence";
         Console.WriteLine(published is null ? header : header + "  pytorch_tutorial");
         foreach (FgsmSweepRow row in rows)
         {
-            string line = $"{Cli.F(row.Epsilon, "0.00"),7}  {Cli.F(row.Accuracy),8}  {row.Correct,7}  {Cli.Percent(row.AttackSuccessRate),14}  {Cli.F(row.MeanAdversarialConfidence),15}";
+            string line = $"{Cli.FormatNumber(row.Epsilon, "0.00"),7}  {Cli.FormatNumber(row.Accuracy),8}  {row.Correct,7}  {Cli.Percent(row.AttackSuccessRate),14}  {Cli.FormatNumber(row.MeanAdversarialConfidence),15}";
             if (published is not null)
             {
-                line += published.TryGetValue(row.Epsilon, out double accuracy) ? $"  {Cli.F(accuracy),16}" : $"  {"-",16}";
+                line += published.TryGetValue(row.Epsilon, out double accuracy) ? $"  {Cli.FormatNumber(accuracy),16}" : $"  {"-",16}";
             }
 
             Console.WriteLine(line);
@@ -140,7 +140,7 @@ internal static class AttackCommand
         string[][] fields = [.. rows.Select(r => SweepCsv.Fields(r, options))];
         int[] widths = [.. columns.Select((c, j) => fields.Select(f => f[j].Length).Append(c.Length).Max())];
         Console.WriteLine();
-        Console.WriteLine($"{Title(options)} on {test.Count} test images ({Cli.F(seconds, "0.0")} s)");
+        Console.WriteLine($"{Title(options)} on {test.Count} test images ({Cli.FormatNumber(seconds, "0.0")} s)");
         Console.WriteLine(string.Join("  ", columns.Select((c, j) => c.PadLeft(widths[j]))));
         foreach (string[] row in fields)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CsvHelper;
 using MiniNetFgsm.Benchmarking;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Models;
@@ -7,7 +8,7 @@ namespace MiniNetFgsm.Cli.Commands;
 
 /// <summary>
 /// <c>mininet bench</c>: training, inference and FGSM throughput on real MNIST images, as CSV
-/// (<c>model,phase,threads,batch,images,seconds,images_per_second</c>), followed by comment lines with the
+/// (<see cref="ThroughputRecord"/>: <c>model,phase,threads,batch,images,seconds,images_per_second</c>), followed by comment lines with the
 /// achieved GFLOP/s and garbage-collection counts of each phase.
 /// </summary>
 internal static class BenchCommand
@@ -51,22 +52,29 @@ internal static class BenchCommand
             double warmUpSeconds = parse.GetValue(warmUp);
             if (!(warmUpSeconds >= 0 && warmUpSeconds <= 3600))
             {
-                throw new UserError($"--warmup must be between 0 and 3600 seconds (got {Cli.F(warmUpSeconds, "0.###")}).");
+                throw new UserError($"--warmup must be between 0 and 3600 seconds (got {Cli.FormatNumber(warmUpSeconds, "0.###")}).");
             }
 
             string which = parse.GetValue(model)!;
             string[] models = which == "all" ? [.. ModelZoo.Architectures] : [which];
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
             var results = new List<ThroughputResult>();
-            Console.WriteLine("model,phase,threads,batch,images,seconds,images_per_second");
-            foreach (string m in models)
+            using (CsvWriter csv = CsvFile.OnConsole(Console.Out))
             {
-                int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
-                foreach (string phase in Throughput.Phases)
+                csv.WriteHeader<ThroughputRecord>();
+                csv.NextRecord();
+                csv.Flush();
+                foreach (string m in models)
                 {
-                    ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
-                    results.Add(r);
-                    Console.WriteLine($"{r.Model},{r.Phase},{r.Threads},{r.Batch},{r.Images},{Cli.F(r.Seconds, "0.000")},{Cli.F(r.ImagesPerSecond, "0.0")}");
+                    int n = Math.Min(requested ?? (m == ModelZoo.LeNet ? 25_600 : 3_200), dataset.Train.Count);
+                    foreach (string phase in Throughput.Phases)
+                    {
+                        ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
+                        results.Add(r);
+                        csv.WriteRecord(new ThroughputRecord(r));
+                        csv.NextRecord();
+                        csv.Flush();      // each row as soon as its phase is measured
+                    }
                 }
             }
 
@@ -75,8 +83,8 @@ internal static class BenchCommand
             Console.WriteLine("# model,phase,gflops_per_second,gen0_collections,allocated_kb,steady_bytes_per_batch");
             foreach (ThroughputResult r in results)
             {
-                string steady = r.SteadyStateBytesPerBatch is double bytes ? Cli.F(bytes, "0") : "";
-                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.F(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.F(r.AllocatedBytes / 1024.0, "0")},{steady}");
+                string steady = r.SteadyStateBytesPerBatch is double bytes ? Cli.FormatNumber(bytes, "0") : "";
+                Console.WriteLine($"# {r.Model},{r.Phase},{Cli.FormatNumber(r.GflopsPerSecond, "0.0")},{r.Gen0Collections},{Cli.FormatNumber(r.AllocatedBytes / 1024.0, "0")},{steady}");
             }
 
             if (parse.GetValue(layers))
@@ -90,7 +98,7 @@ internal static class BenchCommand
                     double total = timings.Sum(x => x.TotalMicroseconds);
                     foreach (LayerTiming x in timings)
                     {
-                        Console.WriteLine($"# {m},{x.Layer},{Cli.F(x.ForwardMicroseconds, "0")},{Cli.F(x.BackwardMicroseconds, "0")},{Cli.Percent(x.TotalMicroseconds / total)}");
+                        Console.WriteLine($"# {m},{x.Layer},{Cli.FormatNumber(x.ForwardMicroseconds, "0")},{Cli.FormatNumber(x.BackwardMicroseconds, "0")},{Cli.Percent(x.TotalMicroseconds / total)}");
                     }
                 }
             }

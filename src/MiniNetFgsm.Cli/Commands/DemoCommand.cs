@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Training;
 
@@ -40,12 +41,12 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         var options = new TrainingOptions
         {
-            Epochs = 3, BatchSize = 64, Optimizer = "adam", LearningRate = 0.003f, LearningRateSchedule = "cyclic", Seed = 1, Threads = threads,
+            Epochs = 3, BatchSize = 64, Optimizer = OptimizerKind.Adam, LearningRate = 0.003f, LearningRateSchedule = LearningRateSchedule.Cyclic, Seed = 1, Threads = threads,
         };
         Directory.CreateDirectory(outputDirectory);
         string modelPath = Path.Combine(outputDirectory, "lenet.safetensors");
         string settingsPath = Path.Combine(outputDirectory, "lenet.settings.txt");
-        string settings = $"lenet epochs={options.Epochs} batch={options.BatchSize} optimizer={options.Optimizer} lr={Cli.F(options.LearningRate, "R")} schedule={options.LearningRateSchedule} seed={options.Seed} threads={threads}";
+        string settings = $"lenet epochs={options.Epochs} batch={options.BatchSize} optimizer={Cli.Name(options.Optimizer)} lr={Cli.FormatNumber(options.LearningRate, "R")} schedule={Cli.Name(options.LearningRateSchedule)} seed={options.Seed} threads={threads}";
 
         Sequential model;
         if (File.Exists(modelPath) && File.Exists(settingsPath) && File.ReadAllText(settingsPath).Trim() == settings)
@@ -65,6 +66,6 @@ internal static class DemoCommand
         Console.WriteLine($"lenet test accuracy: {Cli.Percent(clean.Accuracy)} ({clean.Correct}/{clean.Total})");
 
         AttackCommand.Run(model, dataset.Test, [.. FgsmSweep.DefaultEpsilons], Path.Combine(outputDirectory, "fgsm_sweep.csv"), TutorialAccuracy);
-        Console.WriteLine($"demo finished in {Cli.F(clock.Elapsed.TotalSeconds, "0.0")} s");
+        Console.WriteLine($"demo finished in {Cli.FormatNumber(clock.Elapsed.TotalSeconds, "0.0")} s");
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Reference;
 using MiniNetFgsm.Serialization;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Cli.Commands;
 

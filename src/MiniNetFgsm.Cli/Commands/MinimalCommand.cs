@@ -64,8 +64,8 @@ internal static class MinimalCommand
         double searchSeconds = clock.Elapsed.TotalSeconds;
         MinimalEpsilonSummary s = result.Summarize();
 
-        Console.WriteLine($"minimal FGSM eps on {s.Total} test images, {loaded.Architecture}: every k/255 for k = 1..{maxK} ({Cli.F(searchSeconds, "0.0")} s)");
-        Console.WriteLine($"misclassified when clean (k = 0): {s.CleanMisclassified}; fooled at some k ≤ {maxK}: {s.Found}; never fooled up to eps {Cli.F(MinimalFgsm.Epsilon(maxK))}: {s.NotFound}");
+        Console.WriteLine($"minimal FGSM eps on {s.Total} test images, {loaded.Architecture}: every k/255 for k = 1..{maxK} ({Cli.FormatNumber(searchSeconds, "0.0")} s)");
+        Console.WriteLine($"misclassified when clean (k = 0): {s.CleanMisclassified}; fooled at some k ≤ {maxK}: {s.Found}; never fooled up to eps {Cli.FormatNumber(MinimalFgsm.Epsilon(maxK))}: {s.NotFound}");
         Console.WriteLine($"minimal eps over the {s.Found + s.NotFound} correctly classified images (not fooled counts as +inf):");
         Console.WriteLine($"  q1 {Eps(s.Q1)}  median {Eps(s.Median)}  q3 {Eps(s.Q3)}  min {Eps(s.Min)}  max {Eps(s.Max)}  mean of the fooled {Eps(s.Mean)}");
 
@@ -81,7 +81,7 @@ internal static class MinimalCommand
             var summary = new MinimalSummaryRow(eps, k, k <= maxK ? result.FractionFooledWithin(k) : double.NaN, (double)result.FooledAt[e] / s.Total);
             rows.Add(summary);
             string within = double.IsNaN(summary.FooledWithin) ? "n/a" : Cli.Percent(summary.FooledWithin);
-            Console.WriteLine($"{Cli.F(eps, "0.000"),7}  {k,6}  {within,13}  {Cli.Percent(summary.FooledAt),9}  {Cli.F(1 - summary.FooledAt),14}");
+            Console.WriteLine($"{Cli.FormatNumber(eps, "0.000"),7}  {k,6}  {within,13}  {Cli.Percent(summary.FooledAt),9}  {Cli.FormatNumber(1 - summary.FooledAt),14}");
         }
 
         Console.WriteLine("fooled_within: misclassified at some k/255 ≤ eps (this search); fooled_at: misclassified by FGSM at exactly eps (= 1 − the sweep's accuracy).");
@@ -126,7 +126,7 @@ internal static class MinimalCommand
         Console.WriteLine($"wrote {csv} and {summaryCsv}");
     }
 
-    private static string Eps(double eps) => double.IsNaN(eps) ? "-" : double.IsPositiveInfinity(eps) ? "inf" : $"{Cli.F(eps)} (k={Math.Round(eps * 255, 1)})";
+    private static string Eps(double eps) => double.IsNaN(eps) ? "-" : double.IsPositiveInfinity(eps) ? "inf" : $"{Cli.FormatNumber(eps)} (k={Math.Round(eps * 255, 1)})";
 }
 
 /// <summary>One line of the minimal-eps summary table.</summary>

@@ -1,6 +1,6 @@
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Attacks;
 
@@ -137,6 +137,13 @@ public static class AttackSweep
 
         return rows;
     }
+
+    /// <summary>
+    /// Robust accuracy under PGD with one random start and the default step 2.5 · eps / steps: the measurement adversarial
+    /// training takes after every epoch (the CLI passes this method as its <c>MeasureRobustAccuracy</c>).
+    /// </summary>
+    public static double PgdAccuracy(Sequential model, LabeledImages images, float epsilon, int steps, int seed)
+        => Run(model, images, [epsilon], new AttackOptions { Method = AttackMethod.Pgd, Steps = steps, Seed = seed })[0].Accuracy;
 
     /// <summary>Copies <paramref name="source"/> (a buffer the next backward pass overwrites) into <paramref name="buffer"/>, resized if needed.</summary>
     private static Tensor CopyOf(Tensor source, Tensor buffer)

@@ -1,5 +1,6 @@
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Attacks;
 
@@ -9,29 +10,23 @@ namespace MiniNetFgsm.Attacks;
 /// </summary>
 public sealed class Fgsm(Sequential model)
 {
-    private readonly SoftmaxCrossEntropy loss = new();
+    private readonly LossGradient loss = new(model);
     private Tensor? adversarial;
 
     /// <summary>The logits f(x) of the clean batch from the last <see cref="InputGradient"/> call (a buffer owned by the model,
     /// valid until its next forward pass): the clean predictions come for free.</summary>
-    public Tensor? Logits { get; private set; }
+    public Tensor? Logits => loss.Logits;
 
     /// <summary>The attacked model.</summary>
-    public Sequential Model { get; } = model;
+    public Sequential Model => loss.Model;
 
     /// <summary>
-    /// Forward (in evaluation mode unless <paramref name="training"/>: adversarial training takes its step with dropout on),
-    /// cross-entropy against <paramref name="labels"/>, backward to the input.
-    /// Returns ∇x L, a buffer owned by the model (valid until its next backward pass). The loss is the batch
-    /// mean, which scales the gradient by 1/N but leaves its sign, and so the attack, unchanged. Parameter
-    /// gradients are not computed (nor touched).
+    /// ∇x L(f(x), y): forward (evaluation mode unless <paramref name="training"/>), cross-entropy against
+    /// <paramref name="labels"/>, backward to the input (see <see cref="LossGradient.ToInput"/>). Returns a buffer owned
+    /// by the model, valid until its next backward pass. The loss is the batch mean, which scales the gradient by 1/N but
+    /// leaves its sign, and so the attack, unchanged.
     /// </summary>
-    public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels, bool training = false)
-    {
-        Logits = Model.Forward(x, training);
-        loss.Forward(Logits, labels);
-        return Model.Backward(loss.Backward(), needInputGradient: true, needParameterGradients: false)!;
-    }
+    public Tensor InputGradient(Tensor x, ReadOnlySpan<int> labels, bool training = false) => loss.ToInput(x, labels, training);
 
     /// <summary>x_adv = clamp(x + eps · sign(g), 0, 1); returns a buffer owned by this object.</summary>
     public Tensor Perturb(Tensor x, Tensor gradient, float eps)

@@ -1,8 +1,7 @@
 using MiniNetFgsm.Data;
-using MiniNetFgsm.Imaging;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Attacks;
 
@@ -194,7 +193,7 @@ public static class MinimalFgsm
                         if (flipped || last)
                         {
                             results[owned[p]] = clean with { MinK = flipped ? k : null, AdversarialPrediction = predicted[i], AdversarialConfidence = confidence[i] };
-                            GrayscalePng.Quantize(adversarial.Span.Slice(i * pixels, pixels), adversarialPixels.AsSpan(owned[p] * pixels, pixels));
+                            PixelConversion.Quantize(adversarial.Span.Slice(i * pixels, pixels), adversarialPixels.AsSpan(owned[p] * pixels, pixels));
                         }
 
                         if (!flipped)
@@ -226,12 +225,13 @@ public static class MinimalFgsm
     }
 
     /// <summary>
-    /// Writes every image fooled at some k ≥ 1 as an 8-bit PNG (in memory), reads it back and classifies the decoded
-    /// pixels b/255: do the saved adversarial images still fool the model?
+    /// Classifies every image fooled at some k ≥ 1 as it is saved, 8 bits per pixel, and read back (b/255): do the saved
+    /// adversarial images still fool the model? The PNG files are lossless, so their pixels are exactly
+    /// <see cref="MinimalFgsmResult.AdversarialPixels"/>; no PNG is encoded here.
     /// </summary>
     /// <remarks>
-    /// The search classifies the float image x + (k/255)·s, each pixel the float nearest b/255 + k/255; the PNG holds the
-    /// exact byte b ± k, read back as the float nearest (b ± k)/255. The two can differ in the last bit, so an image
+    /// The search classifies the float image x + (k/255)·s, each pixel the float nearest b/255 + k/255; the saved image holds
+    /// the exact byte b ± k, read back as the float nearest (b ± k)/255. The two can differ in the last bit, so an image
     /// whose flip margin at min_k is that thin may be classified correctly again from its PNG.
     /// </remarks>
     public static PngRoundTrip VerifyPngRoundTrip(Sequential model, MinimalFgsmResult result, int batchSize = 64)
@@ -250,9 +250,7 @@ public static class MinimalFgsm
             images = Tensor.Reuse(images, count, 1, result.Rows, result.Cols);
             for (int i = 0; i < count; i++)
             {
-                byte[] png = GrayscalePng.Encode(result.AdversarialImage(fooled[first + i]), result.Cols, result.Rows);
-                (byte[] decoded, _, _) = GrayscalePng.Decode(png);
-                GrayscalePng.Dequantize(decoded, images.Span.Slice(i * pixels, pixels));
+                PixelConversion.ToUnitFloat(result.AdversarialImage(fooled[first + i]), images.Span.Slice(i * pixels, pixels));
             }
 
             Predictions.Compute(model.Forward(images, training: false), predicted, confidence);
@@ -268,7 +266,7 @@ public static class MinimalFgsm
 }
 
 /// <summary>How many minimal adversarial images still fool the model after an 8-bit PNG round trip.</summary>
-/// <param name="Checked">Images fooled at some k ≥ 1, each written as PNG and read back.</param>
-/// <param name="StillFooled">Those whose decoded image is still misclassified.</param>
+/// <param name="Checked">Images fooled at some k ≥ 1, each classified from its 8-bit pixels.</param>
+/// <param name="StillFooled">Those still misclassified from their 8-bit pixels.</param>
 /// <param name="NotFooled">Indices of the others.</param>
 public sealed record PngRoundTrip(int Checked, int StillFooled, IReadOnlyList<int> NotFooled);

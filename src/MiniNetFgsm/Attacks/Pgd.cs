@@ -1,6 +1,6 @@
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Attacks;
 

@@ -61,7 +61,7 @@ public static class LayerProfile
         Sequential model = ModelZoo.Create(architecture, seed: 1);
         model.Threads = 1;
         var loss = new SoftmaxCrossEntropy();
-        Optimizer optimizer = Optimizer.Create("adam", model.Parameters, 1e-3f, 0f);
+        Optimizer optimizer = Optimizer.Create(OptimizerKind.Adam, model.Parameters, 1e-3f, 0f);
         int stages = model.Layers.Count;
         double[] forward = new double[stages + 2], backward = new double[stages + 2];
         var slice = new Batch();

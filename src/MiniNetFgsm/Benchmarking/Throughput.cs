@@ -67,7 +67,7 @@ public static class Throughput
         LabeledImages warmUpImages = data.Subset(0, Math.Min(images, batch * 8 * threads));
         Action<LabeledImages> run = phase switch
         {
-            "train" => set => Trainer.Train(model, set, null, new TrainingOptions { Epochs = 1, BatchSize = batch, Threads = threads }),
+            "train" => set => Trainer.Train(model, set, null, new TrainingOptions { Epochs = 1, BatchSize = batch, LearningRate = 1e-3f, LearningRateSchedule = LearningRateSchedule.Step, Threads = threads }),
             "infer" => set => Evaluator.Evaluate(model, set, batch, threads),
             "fgsm" => set => FgsmSweep.Run(model, set, [0.1f], batch),
             _ => throw new ArgumentException($"Unknown phase '{phase}'; expected one of: {string.Join(", ", Phases)}."),

@@ -35,11 +35,11 @@ public abstract class Optimizer
     /// <summary>Tensors at least this long are updated in parallel.</summary>
     protected const int ParallelThreshold = 1 << 15;
 
-    /// <summary>Creates the optimizer named <c>sgd</c> (momentum 0.9) or <c>adam</c>, with PyTorch's defaults otherwise.</summary>
-    public static Optimizer Create(string name, IReadOnlyList<Parameter> parameters, float learningRate, float weightDecay = 0f) => name switch
+    /// <summary>Creates an SGD (momentum 0.9) or Adam optimizer, with PyTorch's defaults otherwise.</summary>
+    public static Optimizer Create(OptimizerKind kind, IReadOnlyList<Parameter> parameters, float learningRate, float weightDecay = 0f) => kind switch
     {
-        "sgd" => new Sgd(parameters, learningRate, momentum: 0.9f, weightDecay: weightDecay),
-        "adam" => new Adam(parameters, learningRate, weightDecay: weightDecay),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected sgd or adam.", nameof(name)),
+        OptimizerKind.Sgd => new Sgd(parameters, learningRate, momentum: 0.9f, weightDecay: weightDecay),
+        OptimizerKind.Adam => new Adam(parameters, learningRate, weightDecay: weightDecay),
+        _ => throw new ArgumentException($"Unknown optimizer '{kind}'; expected sgd or adam.", nameof(kind)),
     };
 }

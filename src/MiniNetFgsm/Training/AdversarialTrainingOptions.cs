@@ -1,4 +1,13 @@
+using MiniNetFgsm.Data;
+using MiniNetFgsm.Layers;
+
 namespace MiniNetFgsm.Training;
+
+/// <summary>
+/// Accuracy of <paramref name="model"/> on <paramref name="images"/> under an attack with L∞ budget <paramref name="epsilon"/>
+/// and <paramref name="steps"/> iterations, its random starts seeded by <paramref name="seed"/>.
+/// </summary>
+public delegate double RobustAccuracyMeasure(Sequential model, LabeledImages images, float epsilon, int steps, int seed);
 
 /// <summary>
 /// FGSM adversarial training with a random start, the "fast is better than free" recipe (Wong, Rice and Kolter, 2020):
@@ -27,6 +36,13 @@ public sealed record AdversarialTrainingOptions
     public int RobustSteps { get; init; } = 20;
 
     /// <summary>
+    /// Measures robust accuracy after every epoch (on <see cref="RobustImages"/> test images, at <see cref="Epsilon"/>, with
+    /// <see cref="RobustSteps"/>). The attacks live beside training, not below it, so the caller passes one in:
+    /// <c>AttackSweep.PgdAccuracy</c> is the PGD measurement the CLI uses. Needed when <see cref="RobustImages"/> &gt; 0.
+    /// </summary>
+    public RobustAccuracyMeasure? MeasureRobustAccuracy { get; init; }
+
+    /// <summary>
     /// Catastrophic overfitting is declared when an epoch's robust accuracy falls below this fraction of an earlier
     /// epoch's best (or below 2% after an earlier epoch reached 4%).
     /// </summary>
@@ -51,6 +67,11 @@ public sealed record AdversarialTrainingOptions
         if (RobustImages < 0)
         {
             throw new ArgumentException($"Robust-accuracy images must be 0 or more (got {RobustImages}).");
+        }
+
+        if (RobustImages > 0 && MeasureRobustAccuracy is null)
+        {
+            throw new ArgumentException($"Robust accuracy on {RobustImages} test images needs a measure (MeasureRobustAccuracy, e.g. AttackSweep.PgdAccuracy); set RobustImages to 0 to skip it.");
         }
 
         if (RobustSteps < 1)

@@ -1,6 +1,6 @@
-using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Training;
 
@@ -13,7 +13,7 @@ internal sealed class FastFgsmExamples(Sequential model, AdversarialTrainingOpti
     // Kept apart from PGD's streams (which are keyed by the same seed and an image index).
     private const int StreamSalt = 0x0AD7_7EA1;
 
-    private readonly Fgsm gradients = new(model);
+    private readonly LossGradient loss = new(model);
     private Tensor? adversarial;
 
     /// <summary>
@@ -34,7 +34,7 @@ internal sealed class FastFgsmExamples(Sequential model, AdversarialTrainingOpti
         }
 
         // ∇δ L(f(x + δ)) = ∇x L at the start point: the input gradient of the network there.
-        Tensor gradient = gradients.InputGradient(adversarial, labels, training: true);
+        Tensor gradient = loss.ToInput(adversarial, labels, training: true);
         ProjectedStepKernels.Step(x.Span, adversarial.Span, gradient.Span, options.EffectiveStepSize, eps, adversarial.Span);
         return adversarial;
     }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 using MiniNetFgsm.Optimizers;
 
 namespace MiniNetFgsm.Training;
@@ -100,7 +100,7 @@ public static class Trainer
                 count = Math.Min(options.BatchSize, train.Count - start);
                 replicas.Run(trainSlice);
                 replicas.ReduceGradients();
-                if (options.LearningRateSchedule == "cyclic")
+                if (options.LearningRateSchedule == LearningRateSchedule.Cyclic)
                 {
                     optimizer.LearningRate = options.CyclicLearningRate(epoch - 1 + (b + 1.0) / batches);
                 }
@@ -144,16 +144,15 @@ public static class Trainer
         return results;
     }
 
-    /// <summary>Accuracy under PGD (eps of the training, one random start) on the first test images, on every thread.</summary>
+    /// <summary>Robust accuracy (the caller's measure, at the training's eps) on the first test images, on every thread.</summary>
     private static double RobustAccuracy(Sequential model, LabeledImages test, AdversarialTrainingOptions settings, TrainingOptions options)
     {
         int threads = model.Threads;
         model.Threads = options.Threads;      // the training replicas run the master single-threaded
         try
         {
-            var pgd = new AttackOptions { Method = AttackMethod.Pgd, Steps = settings.RobustSteps, Seed = options.Seed };
             LabeledImages images = test.Subset(0, Math.Min(settings.RobustImages, test.Count));
-            return AttackSweep.Run(model, images, [settings.Epsilon], pgd)[0].Accuracy;
+            return settings.MeasureRobustAccuracy!(model, images, settings.Epsilon, settings.RobustSteps, options.Seed);
         }
         finally
         {

@@ -1,32 +1,39 @@
+using MiniNetFgsm.Optimizers;
+
 namespace MiniNetFgsm.Training;
 
-/// <summary>Settings of a training run. The same settings, seed and thread count give bit-identical weights.</summary>
+/// <summary>
+/// Settings of a training run. The same settings, seed and thread count give bit-identical weights. The defaults are
+/// <c>mininet train</c>'s: 3 epochs of Adam at 0.003 on the cyclic schedule, batch 64, seed 1.
+/// </summary>
 public sealed record TrainingOptions
 {
+    private readonly float? learningRate;
+
     /// <summary>Passes over the training set.</summary>
-    public int Epochs { get; init; } = 2;
+    public int Epochs { get; init; } = 3;
 
     /// <summary>Images per mini-batch.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Step size of the optimizer.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>The update rule.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary><c>sgd</c> (momentum 0.9) or <c>adam</c>.</summary>
-    public string Optimizer { get; init; } = "adam";
-
-    /// <summary>
-    /// Multiplies the learning rate after every epoch (PyTorch's <c>StepLR(step_size=1, gamma)</c>, as in
-    /// pytorch/examples' MNIST recipe with gamma 0.7). 1 keeps it constant.
-    /// </summary>
-    public float LearningRateDecay { get; init; } = 1f;
+    /// <summary>Step size of the optimizer (the peak of the cyclic schedule); unless set, <see cref="DefaultLearningRate"/> of <see cref="Optimizer"/>.</summary>
+    public float LearningRate
+    {
+        get => learningRate ?? DefaultLearningRate(Optimizer);
+        init => learningRate = value;
+    }
 
     /// <summary>
-    /// <c>step</c>: the rate is <see cref="LearningRate"/> × <see cref="LearningRateDecay"/>^(epoch − 1). <c>cyclic</c>: a
-    /// one-cycle triangle updated every batch, rising linearly from 0 to <see cref="LearningRate"/> over the first 40% of
-    /// training and falling back to 0 at the end (Wong et al.'s schedule for fast adversarial training); the decay is ignored.
+    /// Multiplies the learning rate after every epoch on the <see cref="Training.LearningRateSchedule.Step"/> schedule (PyTorch's
+    /// <c>StepLR(step_size=1, gamma)</c>, gamma 0.7 as in pytorch/examples' MNIST recipe). 1 keeps it constant.
     /// </summary>
-    public string LearningRateSchedule { get; init; } = "step";
+    public float LearningRateDecay { get; init; } = 0.7f;
+
+    /// <summary>How the rate changes during training (see <see cref="Training.LearningRateSchedule"/>).</summary>
+    public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Cyclic;
 
     /// <summary>L2 weight decay.</summary>
     public float WeightDecay { get; init; }
@@ -40,7 +47,10 @@ public sealed record TrainingOptions
     /// <summary>Train on FGSM adversarial examples instead of clean images; null for ordinary training.</summary>
     public AdversarialTrainingOptions? Adversarial { get; init; }
 
-    /// <summary>The <c>cyclic</c> schedule's rate for the batch that ends <paramref name="progress"/> epochs (fractional) into training.</summary>
+    /// <summary>The learning rate used when none is set: 0.003 for Adam, 0.01 for SGD (whose steps are not normalised).</summary>
+    public static float DefaultLearningRate(OptimizerKind optimizer) => optimizer == OptimizerKind.Sgd ? 0.01f : 0.003f;
+
+    /// <summary>The <see cref="Training.LearningRateSchedule.Cyclic"/> schedule's rate for the batch that ends <paramref name="progress"/> epochs (fractional) into training.</summary>
     public float CyclicLearningRate(double progress)
     {
         double peak = 0.4 * Epochs;
@@ -71,12 +81,12 @@ public sealed record TrainingOptions
             throw new ArgumentException($"Learning-rate decay must be in (0, 1] (got {LearningRateDecay}).");
         }
 
-        if (LearningRateSchedule is not ("step" or "cyclic"))
+        if (!Enum.IsDefined(LearningRateSchedule))
         {
             throw new ArgumentException($"Unknown learning-rate schedule '{LearningRateSchedule}'; expected step or cyclic.");
         }
 
-        if (Optimizer is not ("sgd" or "adam"))
+        if (!Enum.IsDefined(Optimizer))
         {
             throw new ArgumentException($"Unknown optimizer '{Optimizer}'; expected sgd or adam.");
         }

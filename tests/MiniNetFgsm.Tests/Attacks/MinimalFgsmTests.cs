@@ -2,6 +2,7 @@ using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
@@ -170,6 +171,30 @@ public class MinimalFgsmTests(ITestOutputHelper output)
         Assert.Equal(fooled, png.Checked);
         Assert.Equal(png.Checked, png.StillFooled + png.NotFooled.Count);
         Assert.True(png.StillFooled >= 0.95 * png.Checked, $"only {png.StillFooled} of {png.Checked}");
+    }
+
+    [Fact]
+    public void VerifyPngRoundTrip_WithoutEncoding_GivesWhatClassifyingTheDecodedPngFilesGives()
+    {
+        MinimalFgsmResult result = Searched.Value;
+        Sequential model = Model(threads: 1);
+        int pixels = result.Rows * result.Cols;
+        int[] fooled = [.. result.Images.Where(r => r.MinK >= 1).Select(r => r.Index)];
+        var images = new Tensor(fooled.Length, 1, result.Rows, result.Cols);
+        for (int i = 0; i < fooled.Length; i++)
+        {
+            byte[] png = MiniNetFgsm.Imaging.GrayscalePng.Encode(result.AdversarialImage(fooled[i]), result.Cols, result.Rows);
+            PixelConversion.ToUnitFloat(Imaging.PngDecoder.Decode(png).Pixels, images.Span.Slice(i * pixels, pixels));
+        }
+
+        int[] predicted = new int[fooled.Length];
+        Predictions.Compute(model.Forward(images, training: false), predicted, new float[fooled.Length]);
+        int[] notFooledFromFiles = [.. fooled.Where((index, i) => predicted[i] == result.Images[index].Label)];
+
+        PngRoundTrip direct = MinimalFgsm.VerifyPngRoundTrip(model, result);
+
+        Assert.Equal(notFooledFromFiles, direct.NotFooled);
+        Assert.Equal(fooled.Length - notFooledFromFiles.Length, direct.StillFooled);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Models;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MiniNetFgsm.Imaging;
+using MiniNetFgsm.Tests.Imaging;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
 
@@ -48,7 +48,7 @@ public sealed class CliMinimalAndAdversarialTests(TinyMnistRun run) : IClassFixt
         Assert.Contains(summary, l => l.StartsWith("fooled_at,0.3,", StringComparison.Ordinal));
         string[] pngs = Directory.GetFiles(Path.Combine(outDir, "minimal_png"), "*.png");
         Assert.Equal(3, pngs.Length);
-        Assert.All(pngs, p => Assert.Equal((28, 28), (GrayscalePng.Read(p).Width, GrayscalePng.Read(p).Height)));
+        Assert.All(pngs, p => Assert.Equal((28, 28), (PngDecoder.Read(p).Width, PngDecoder.Read(p).Height)));
         Assert.Empty(Directory.GetFiles(run.Folder, "*.tmp", SearchOption.AllDirectories));
     }
 

@@ -1,6 +1,8 @@
 using MiniNetFgsm.Attacks;
+using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
 using MiniNetFgsm.Training;
 using Xunit.Abstractions;
 
@@ -15,12 +17,12 @@ public class AdversarialTrainingTests(ITestOutputHelper output)
 
     private static readonly TrainingOptions Plain = new()
     {
-        Epochs = 2, BatchSize = 64, Optimizer = "adam", LearningRate = 0.002f, Seed = 3, Threads = 2,
+        Epochs = 2, BatchSize = 64, Optimizer = OptimizerKind.Adam, LearningRate = 0.002f, LearningRateSchedule = LearningRateSchedule.Step, LearningRateDecay = 1f, Seed = 3, Threads = 2,
     };
 
     private static readonly TrainingOptions Adversarial = Plain with
     {
-        Adversarial = new AdversarialTrainingOptions { Epsilon = Eps, RobustImages = 200, RobustSteps = 5 },
+        Adversarial = new AdversarialTrainingOptions { Epsilon = Eps, RobustImages = 200, RobustSteps = 5, MeasureRobustAccuracy = AttackSweep.PgdAccuracy },
     };
 
     [Fact]

@@ -1,3 +1,4 @@
+using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Optimizers;
@@ -61,9 +62,9 @@ public class OptimizerTests
     /// asks for a quarter off.
     /// </remarks>
     [Theory]
-    [InlineData("sgd", 0.05f)]
-    [InlineData("adam", 0.002f)]
-    public void Step_25StepsOnOneFixedBatch_CutItsLossByAQuarter(string name, float learningRate)
+    [InlineData(OptimizerKind.Sgd, 0.05f)]
+    [InlineData(OptimizerKind.Adam, 0.002f)]
+    public void Step_25StepsOnOneFixedBatch_CutItsLossByAQuarter(OptimizerKind name, float learningRate)
     {
         Sequential model = ModelZoo.Create(ModelZoo.LeNet, seed: 3);
         model.Threads = 2;
@@ -85,13 +86,13 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Create_UnknownName_Throws()
+    public void Create_UndefinedKind_Throws()
     {
         Parameter w = TinyParameter([1f], [1f]);
 
-        var ex = Assert.Throws<ArgumentException>(() => Optimizer.Create("rmsprop", [w], 0.01f));
+        var ex = Assert.Throws<ArgumentException>(() => Optimizer.Create((OptimizerKind)7, [w], 0.01f));
 
-        Assert.Contains("rmsprop", ex.Message);
+        Assert.Contains("Unknown optimizer '7'; expected sgd or adam", ex.Message);
     }
 
     private static Parameter TinyParameter(float[] value, float[] gradient)

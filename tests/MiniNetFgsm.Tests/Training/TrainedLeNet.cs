@@ -1,6 +1,7 @@
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
 using MiniNetFgsm.Training;
 
 namespace MiniNetFgsm.Tests.Training;
@@ -32,7 +33,7 @@ internal static class TrainedLeNet
 
     public static readonly TrainingOptions Options = new()
     {
-        Epochs = 1, BatchSize = 64, Optimizer = "adam", LearningRate = 0.002f, Seed = 1, Threads = 2,
+        Epochs = 1, BatchSize = 64, Optimizer = OptimizerKind.Adam, LearningRate = 0.002f, LearningRateSchedule = LearningRateSchedule.Step, LearningRateDecay = 1f, Seed = 1, Threads = 2,
     };
 
     private static readonly Lazy<(float[][] Weights, EpochResult Epoch)> Run = new(() =>

@@ -1,5 +1,6 @@
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
+using MiniNetFgsm.Optimizers;
 using MiniNetFgsm.Training;
 
 namespace MiniNetFgsm.Tests.Training;
@@ -37,7 +38,10 @@ public class TrainerTests
     [Fact]
     public void Train_TwoRunsWithTheSameSeedAndThreads_GiveBitIdenticalWeights()
     {
-        var options = new TrainingOptions { Epochs = 1, BatchSize = 64, Optimizer = "adam", LearningRate = 0.002f, Seed = 7, Threads = 2 };
+        var options = new TrainingOptions
+        {
+            Epochs = 1, BatchSize = 64, Optimizer = OptimizerKind.Adam, LearningRate = 0.002f, LearningRateSchedule = LearningRateSchedule.Step, LearningRateDecay = 1f, Seed = 7, Threads = 2,
+        };
         var train = Mnist.Train(1_280);
 
         (float[][] first, double firstLoss) = TrainWeights(train, options);

@@ -1,3 +1,4 @@
+using MiniNetFgsm.Optimizers;
 using MiniNetFgsm.Training;
 
 namespace MiniNetFgsm.Tests.Training;
@@ -12,7 +13,7 @@ public class TrainingOptionsTests
     [InlineData(10.0, 0.0)]
     public void CyclicLearningRate_OneCycleTriangle_RisesToThePeakAt40PercentAndFallsToZero(double progress, double expected)
     {
-        var options = new TrainingOptions { Epochs = 10, LearningRate = 0.005f, LearningRateSchedule = "cyclic" };
+        var options = new TrainingOptions { Epochs = 10, LearningRate = 0.005f, LearningRateSchedule = LearningRateSchedule.Cyclic };
 
         float rate = options.CyclicLearningRate(progress);
 
@@ -20,10 +21,21 @@ public class TrainingOptionsTests
     }
 
     [Fact]
-    public void Validate_UnknownSchedule_NamesIt()
+    public void Validate_UndefinedSchedule_NamesIt()
     {
-        var ex = Assert.Throws<ArgumentException>(new TrainingOptions { LearningRateSchedule = "cosine" }.Validate);
+        var ex = Assert.Throws<ArgumentException>(new TrainingOptions { LearningRateSchedule = (LearningRateSchedule)5 }.Validate);
 
-        Assert.Contains("Unknown learning-rate schedule 'cosine'; expected step or cyclic", ex.Message);
+        Assert.Contains("Unknown learning-rate schedule '5'; expected step or cyclic", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Adam, 0.003f)]
+    [InlineData(OptimizerKind.Sgd, 0.01f)]
+    public void LearningRate_NotSet_IsTheOptimizersDefault(OptimizerKind optimizer, float expected)
+    {
+        var options = new TrainingOptions { Optimizer = optimizer };
+
+        Assert.Equal(expected, options.LearningRate);
+        Assert.Equal(0.02f, (options with { LearningRate = 0.02f }).LearningRate);
     }
 }

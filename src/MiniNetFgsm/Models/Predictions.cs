@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace MiniNetFgsm.Training;
+namespace MiniNetFgsm.Models;
 
 /// <summary>Turns logits into predicted classes and their softmax confidence.</summary>
 public static class Predictions

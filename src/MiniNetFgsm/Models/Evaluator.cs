@@ -1,7 +1,7 @@
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 
-namespace MiniNetFgsm.Training;
+namespace MiniNetFgsm.Models;
 
 /// <summary>Accuracy and confusion matrix of a model on a labelled set.</summary>
 /// <param name="Correct">Images whose prediction equals the label.</param>
@@ -30,9 +30,8 @@ public static class Evaluator
     /// <summary>
     /// As <see cref="Evaluate(Sequential, LabeledImages, int, int)"/> on replicas that already exist (the trainer's, after
     /// each epoch): with <paramref name="batchSize"/> equal to a replica's training slice (the largest, when they differ by
-    /// one), every layer keeps the buffers
-    /// it trains with, instead of a new set of replica models and reallocated activations each epoch (which grew the
-    /// peak RSS of a 3-epoch mnist-cnn run from 282 MB after one epoch to 374 MB).
+    /// one), every layer keeps the buffers it trains with, instead of a new set of replica models and reallocated
+    /// activations each epoch, which made the peak memory grow epoch after epoch.
     /// </summary>
     internal static EvaluationResult Evaluate(ModelReplicas replicas, LabeledImages data, int batchSize)
     {

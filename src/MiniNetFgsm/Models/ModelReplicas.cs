@@ -1,8 +1,7 @@
 using System.Numerics.Tensors;
 using MiniNetFgsm.Layers;
-using MiniNetFgsm.Models;
 
-namespace MiniNetFgsm.Training;
+namespace MiniNetFgsm.Models;
 
 /// <summary>
 /// Data parallelism: one copy of the model per thread, all sharing the master's weights, each with its own

@@ -1,6 +1,4 @@
-using MiniNetFgsm.Data;
-
-namespace MiniNetFgsm.Training;
+namespace MiniNetFgsm.Data;
 
 /// <summary>A reusable mini-batch: images as an (N, 1, H, W) tensor of pixels in [0, 1] and their labels.</summary>
 public sealed class Batch
