@@ -1,6 +1,6 @@
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
-using MiniNetFgsm.Training;
+using MiniNetFgsm.Models;
 
 namespace MiniNetFgsm.Reference;
 
