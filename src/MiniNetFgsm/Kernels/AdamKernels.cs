@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -73,6 +74,7 @@ public readonly record struct AdamStep(float Beta1, float Beta2, float Epsilon, 
 /// </summary>
 internal readonly struct AdamUpdateOperator(AdamStep s) : IInPlaceUpdate3Operator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float theta, ref float m, ref float v, float gradient)
     {
         float g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
@@ -82,6 +84,7 @@ internal readonly struct AdamUpdateOperator(AdamStep s) : IInPlaceUpdate3Operato
         theta = m / d * -s.StepSize + theta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> theta, ref Vector128<float> m, ref Vector128<float> v, Vector128<float> gradient)
     {
         Vector128<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
@@ -91,6 +94,7 @@ internal readonly struct AdamUpdateOperator(AdamStep s) : IInPlaceUpdate3Operato
         theta = m / d * -s.StepSize + theta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> theta, ref Vector256<float> m, ref Vector256<float> v, Vector256<float> gradient)
     {
         Vector256<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
@@ -100,6 +104,7 @@ internal readonly struct AdamUpdateOperator(AdamStep s) : IInPlaceUpdate3Operato
         theta = m / d * -s.StepSize + theta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> theta, ref Vector512<float> m, ref Vector512<float> v, Vector512<float> gradient)
     {
         Vector512<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;

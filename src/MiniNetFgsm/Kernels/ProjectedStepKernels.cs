@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -69,38 +70,38 @@ public static class ProjectedStepKernels
 
 /// <summary>
 /// The projected step for one element or lane: (x, x_i, g) → min(max(min(max(x_i + α · sign(g), x − eps), x + eps), 0), 1),
-/// with sign(0) = sign(NaN) = 0 built as in <see cref="FgsmStepOperator"/>.
+/// with sign(0) = sign(−0) = sign(NaN) = 0 (<see cref="FgsmStepOperator.Sign(float)"/>).
 /// </summary>
 internal readonly struct ProjectedStepOperator(float alpha, float eps) : ITernaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x, float xi, float g)
     {
-        float sign = g > 0f ? 1f : g < 0f ? -1f : 0f;
-        float v = Math.Min(Math.Max(xi + alpha * sign, x - eps), x + eps);
+        float v = Math.Min(Math.Max(xi + alpha * FgsmStepOperator.Sign(g), x - eps), x + eps);
         return Math.Min(Math.Max(v, 0f), 1f);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> x, Vector128<float> xi, Vector128<float> g)
     {
-        Vector128<float> e = Vector128.Create(eps), one = Vector128<float>.One;
-        Vector128<float> sign = (Vector128.GreaterThan(g, Vector128<float>.Zero) & one) - (Vector128.LessThan(g, Vector128<float>.Zero) & one);
-        Vector128<float> v = Vector128.Min(Vector128.Max(xi + Vector128.Create(alpha) * sign, x - e), x + e);
-        return Vector128.Min(Vector128.Max(v, Vector128<float>.Zero), one);
+        Vector128<float> e = Vector128.Create(eps);
+        Vector128<float> v = Vector128.Min(Vector128.Max(xi + Vector128.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector128.Min(Vector128.Max(v, Vector128<float>.Zero), Vector128<float>.One);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> xi, Vector256<float> g)
     {
-        Vector256<float> e = Vector256.Create(eps), one = Vector256<float>.One;
-        Vector256<float> sign = (Vector256.GreaterThan(g, Vector256<float>.Zero) & one) - (Vector256.LessThan(g, Vector256<float>.Zero) & one);
-        Vector256<float> v = Vector256.Min(Vector256.Max(xi + Vector256.Create(alpha) * sign, x - e), x + e);
-        return Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), one);
+        Vector256<float> e = Vector256.Create(eps);
+        Vector256<float> v = Vector256.Min(Vector256.Max(xi + Vector256.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), Vector256<float>.One);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> xi, Vector512<float> g)
     {
-        Vector512<float> e = Vector512.Create(eps), one = Vector512<float>.One;
-        Vector512<float> sign = (Vector512.GreaterThan(g, Vector512<float>.Zero) & one) - (Vector512.LessThan(g, Vector512<float>.Zero) & one);
-        Vector512<float> v = Vector512.Min(Vector512.Max(xi + Vector512.Create(alpha) * sign, x - e), x + e);
-        return Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), one);
+        Vector512<float> e = Vector512.Create(eps);
+        Vector512<float> v = Vector512.Min(Vector512.Max(xi + Vector512.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), Vector512<float>.One);
     }
 }
