@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -14,7 +15,8 @@ public static class AdamKernels
     /// </code>
     /// One read of θ, g, m, v and one write of θ, m, v per element, where a chain of whole-array primitives makes
     /// eleven passes. Every product and sum is rounded separately (no fused multiply-add), in the order above, so all
-    /// widths and the reference give bit-identical results.
+    /// widths and the reference give bit-identical results. A zero gradient on zero moments leaves θ exactly as it was
+    /// (0 / (0 + ε) = 0); NaN or ∞ in the gradient propagate into m, v and θ, as in PyTorch.
     /// </summary>
     public static void Step(Span<float> theta, ReadOnlySpan<float> gradient, Span<float> m, Span<float> v, in AdamStep s)
         => Step(Simd.Width, theta, gradient, m, v, s);
@@ -23,74 +25,7 @@ public static class AdamKernels
     public static void Step(SimdWidth width, Span<float> theta, ReadOnlySpan<float> gradient, Span<float> m, Span<float> v, in AdamStep s)
     {
         CheckLengths(theta, gradient, m, v);
-        int i = 0;
-        if (width >= SimdWidth.V512 && Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= theta.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> t = Vector512.Create(theta[i..]), g = Vector512.Create(gradient[i..]);
-                if (s.WeightDecay != 0f)
-                {
-                    g = t * s.WeightDecay + g;
-                }
-
-                Vector512<float> mi = Vector512.Create(m[i..]) * s.Beta1;
-                mi = g * s.OneMinusBeta1 + mi;
-                Vector512<float> vi = Vector512.Create(v[i..]) * s.Beta2;
-                vi = g * g * s.OneMinusBeta2 + vi;
-                Vector512<float> d = Vector512.Sqrt(vi) / s.RootCorrection2 + Vector512.Create(s.Epsilon);
-                t = mi / d * -s.StepSize + t;
-                mi.CopyTo(m[i..]);
-                vi.CopyTo(v[i..]);
-                t.CopyTo(theta[i..]);
-            }
-        }
-
-        if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= theta.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> t = Vector256.Create(theta[i..]), g = Vector256.Create(gradient[i..]);
-                if (s.WeightDecay != 0f)
-                {
-                    g = t * s.WeightDecay + g;
-                }
-
-                Vector256<float> mi = Vector256.Create(m[i..]) * s.Beta1;
-                mi = g * s.OneMinusBeta1 + mi;
-                Vector256<float> vi = Vector256.Create(v[i..]) * s.Beta2;
-                vi = g * g * s.OneMinusBeta2 + vi;
-                Vector256<float> d = Vector256.Sqrt(vi) / s.RootCorrection2 + Vector256.Create(s.Epsilon);
-                t = mi / d * -s.StepSize + t;
-                mi.CopyTo(m[i..]);
-                vi.CopyTo(v[i..]);
-                t.CopyTo(theta[i..]);
-            }
-        }
-
-        if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
-        {
-            for (; i <= theta.Length - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> t = Vector128.Create(theta[i..]), g = Vector128.Create(gradient[i..]);
-                if (s.WeightDecay != 0f)
-                {
-                    g = t * s.WeightDecay + g;
-                }
-
-                Vector128<float> mi = Vector128.Create(m[i..]) * s.Beta1;
-                mi = g * s.OneMinusBeta1 + mi;
-                Vector128<float> vi = Vector128.Create(v[i..]) * s.Beta2;
-                vi = g * g * s.OneMinusBeta2 + vi;
-                Vector128<float> d = Vector128.Sqrt(vi) / s.RootCorrection2 + Vector128.Create(s.Epsilon);
-                t = mi / d * -s.StepSize + t;
-                mi.CopyTo(m[i..]);
-                vi.CopyTo(v[i..]);
-                t.CopyTo(theta[i..]);
-            }
-        }
-
-        StepReference(theta[i..], gradient[i..], m[i..], v[i..], s);
+        ElementwiseLoop.InPlaceUpdate3(width, new AdamUpdateOperator(s), theta, m, v, gradient);
     }
 
     /// <summary>Scalar reference of <see cref="Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in AdamStep)"/>.</summary>
@@ -130,4 +65,52 @@ public readonly record struct AdamStep(float Beta1, float Beta2, float Epsilon, 
 
     /// <summary>1 − β₂.</summary>
     public float OneMinusBeta2 => 1f - Beta2;
+}
+
+/// <summary>
+/// One Adam update of (θ, m, v) from the gradient g, per element or lane, in the order of
+/// <see cref="AdamKernels.Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in AdamStep)"/>: every lane
+/// runs the scalar Invoke's operations, so the widths agree bit for bit.
+/// </summary>
+internal readonly struct AdamUpdateOperator(AdamStep s) : IInPlaceUpdate3Operator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref float theta, ref float m, ref float v, float gradient)
+    {
+        float g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
+        m = g * s.OneMinusBeta1 + m * s.Beta1;
+        v = g * g * s.OneMinusBeta2 + v * s.Beta2;
+        float d = MathF.Sqrt(v) / s.RootCorrection2 + s.Epsilon;
+        theta = m / d * -s.StepSize + theta;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref Vector128<float> theta, ref Vector128<float> m, ref Vector128<float> v, Vector128<float> gradient)
+    {
+        Vector128<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
+        m = g * s.OneMinusBeta1 + m * s.Beta1;
+        v = g * g * s.OneMinusBeta2 + v * s.Beta2;
+        Vector128<float> d = Vector128.Sqrt(v) / s.RootCorrection2 + Vector128.Create(s.Epsilon);
+        theta = m / d * -s.StepSize + theta;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref Vector256<float> theta, ref Vector256<float> m, ref Vector256<float> v, Vector256<float> gradient)
+    {
+        Vector256<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
+        m = g * s.OneMinusBeta1 + m * s.Beta1;
+        v = g * g * s.OneMinusBeta2 + v * s.Beta2;
+        Vector256<float> d = Vector256.Sqrt(v) / s.RootCorrection2 + Vector256.Create(s.Epsilon);
+        theta = m / d * -s.StepSize + theta;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref Vector512<float> theta, ref Vector512<float> m, ref Vector512<float> v, Vector512<float> gradient)
+    {
+        Vector512<float> g = s.WeightDecay != 0f ? theta * s.WeightDecay + gradient : gradient;
+        m = g * s.OneMinusBeta1 + m * s.Beta1;
+        v = g * g * s.OneMinusBeta2 + v * s.Beta2;
+        Vector512<float> d = Vector512.Sqrt(v) / s.RootCorrection2 + Vector512.Create(s.Epsilon);
+        theta = m / d * -s.StepSize + theta;
+    }
 }

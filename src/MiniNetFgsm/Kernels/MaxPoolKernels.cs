@@ -61,14 +61,14 @@ public static class MaxPoolKernels
                 {
                     for (; ox + 8 <= ow && 2 * (ox + 8) <= room; ox += 8)
                     {
-                        Pool8(ref r0, width, top, ox, ref yRow, ref aRow);
+                        PoolEightWindows(ref r0, width, top, ox, ref yRow, ref aRow);
                     }
 
                     // A row whose width is not a multiple of 8 (12 in both MNIST models) ends with one more vector of 8
                     // windows that overlaps the last one: the overlapping windows are recomputed to the same values.
                     if (ox < ow && 2 * ow <= room)
                     {
-                        Pool8(ref r0, width, top, ow - 8, ref yRow, ref aRow);
+                        PoolEightWindows(ref r0, width, top, ow - 8, ref yRow, ref aRow);
                         ox = ow;
                     }
                 }
@@ -79,12 +79,12 @@ public static class MaxPoolKernels
                     // row where 128 bits is the widest vector (Arm64's NEON).
                     for (; ox + 4 <= ow && 2 * (ox + 4) <= room; ox += 4)
                     {
-                        Pool4(ref r0, width, top, ox, ref yRow, ref aRow);
+                        PoolFourWindows(ref r0, width, top, ox, ref yRow, ref aRow);
                     }
 
                     if (ox < ow && 2 * ow <= room)
                     {
-                        Pool4(ref r0, width, top, ow - 4, ref yRow, ref aRow);
+                        PoolFourWindows(ref r0, width, top, ow - 4, ref yRow, ref aRow);
                         ox = ow;
                     }
                 }
@@ -248,74 +248,68 @@ public static class MaxPoolKernels
         }
     }
 
-    /// <summary>Windows ox .. ox + 7 of the row pair at r0 (flat index top): two merged vectors narrowed to their even lanes.</summary>
+    /// <summary>Windows ox .. ox + 7 of the row pair at r0 (flat index top): two merged 256-bit vectors narrowed to their even lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pool8(ref float r0, int w, int top, int ox, ref float y, ref int arg)
+    private static void PoolEightWindows(ref float r0, int w, int top, int ox, ref float y, ref int arg)
     {
         int j = 2 * ox;
         Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        (Vector256<float> m0, Vector256<int> i0) = Merge(ref Unsafe.Add(ref r0, j), w, Vector256.Create(top + j) + lane);
-        (Vector256<float> m1, Vector256<int> i1) = Merge(ref Unsafe.Add(ref r0, j + 8), w, Vector256.Create(top + j + 8) + lane);
+        (Vector256<float> m0, Vector256<int> i0) = MaxOfWindowsAtEvenLanes(ref Unsafe.Add(ref r0, j), w, Vector256.Create(top + j) + lane);
+        (Vector256<float> m1, Vector256<int> i1) = MaxOfWindowsAtEvenLanes(ref Unsafe.Add(ref r0, j + 8), w, Vector256.Create(top + j + 8) + lane);
         Vector256.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().StoreUnsafe(ref y, (nuint)ox);
         Vector256.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().StoreUnsafe(ref arg, (nuint)ox);
     }
 
-    /// <summary>Windows ox .. ox + 3 with 128-bit vectors.</summary>
+    /// <summary>Windows ox .. ox + 3, as <see cref="PoolEightWindows"/> with 128-bit vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pool4(ref float r0, int w, int top, int ox, ref float y, ref int arg)
+    private static void PoolFourWindows(ref float r0, int w, int top, int ox, ref float y, ref int arg)
     {
         int j = 2 * ox;
         Vector128<int> lane = Vector128.Create(0, 1, 2, 3);
-        (Vector128<float> m0, Vector128<int> i0) = Merge128(ref Unsafe.Add(ref r0, j), w, Vector128.Create(top + j) + lane);
-        (Vector128<float> m1, Vector128<int> i1) = Merge128(ref Unsafe.Add(ref r0, j + 4), w, Vector128.Create(top + j + 4) + lane);
+        (Vector128<float> m0, Vector128<int> i0) = MaxOfWindowsAtEvenLanes(ref Unsafe.Add(ref r0, j), w, Vector128.Create(top + j) + lane);
+        (Vector128<float> m1, Vector128<int> i1) = MaxOfWindowsAtEvenLanes(ref Unsafe.Add(ref r0, j + 4), w, Vector128.Create(top + j + 4) + lane);
         Vector128.Narrow(m0.AsUInt64(), m1.AsUInt64()).AsSingle().StoreUnsafe(ref y, (nuint)ox);
         Vector128.Narrow(i0.AsUInt64(), i1.AsUInt64()).AsInt32().StoreUnsafe(ref arg, (nuint)ox);
     }
 
-    /// <summary>As <see cref="Merge"/> with 128-bit vectors.</summary>
+    /// <summary>
+    /// Lane k at even k: the maximum of the window whose top-left corner is r0[k] (the second row w floats on) and its
+    /// flat index (<paramref name="index"/> holds r0[k]'s), merged in row-major order; odd lanes hold windows straddling
+    /// two, which the caller discards. 256-bit vectors: four windows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector128<float> Max, Vector128<int> Index) Merge128(ref float r0, int w, Vector128<int> index)
+    private static (Vector256<float> Max, Vector256<int> Index) MaxOfWindowsAtEvenLanes(ref float r0, int w, Vector256<int> index)
     {
-        Vector128<float> max = Vector128.LoadUnsafe(ref r0);
-        Vector128<int> best = index;
-        Vector128<float> v = Vector128.LoadUnsafe(ref r0, 1);
-        Vector128<int> take = Vector128.GreaterThan(v, max).AsInt32();
-        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector128.ConditionalSelect(take, index + Vector128<int>.One, best);
-
-        v = Vector128.LoadUnsafe(ref r0, (nuint)w);
-        take = Vector128.GreaterThan(v, max).AsInt32();
-        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector128.ConditionalSelect(take, index + Vector128.Create(w), best);
-
-        v = Vector128.LoadUnsafe(ref r0, (nuint)w + 1);
-        take = Vector128.GreaterThan(v, max).AsInt32();
-        max = Vector128.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector128.ConditionalSelect(take, index + Vector128.Create(w + 1), best);
-        return (max, best);
+        (Vector256<float> max, Vector256<int> best) = (Vector256.LoadUnsafe(ref r0), index);
+        (max, best) = KeepStrictlyGreater(max, best, Vector256.LoadUnsafe(ref r0, 1), index + Vector256<int>.One);
+        (max, best) = KeepStrictlyGreater(max, best, Vector256.LoadUnsafe(ref r0, (nuint)w), index + Vector256.Create(w));
+        return KeepStrictlyGreater(max, best, Vector256.LoadUnsafe(ref r0, (nuint)w + 1), index + Vector256.Create(w + 1));
     }
 
-    /// <summary>Lanes at even j: the window starting at column j of the row pair at r0 (the second row w floats on),
-    /// merged in row-major order (strictly greater replaces).</summary>
+    /// <summary>As the 256-bit <see cref="MaxOfWindowsAtEvenLanes(ref float, int, Vector256{int})"/> with 128-bit vectors: two windows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Max, Vector256<int> Index) Merge(ref float r0, int w, Vector256<int> index)
+    private static (Vector128<float> Max, Vector128<int> Index) MaxOfWindowsAtEvenLanes(ref float r0, int w, Vector128<int> index)
     {
-        Vector256<float> max = Vector256.LoadUnsafe(ref r0);
-        Vector256<int> best = index;
-        Vector256<float> v = Vector256.LoadUnsafe(ref r0, 1);
-        Vector256<int> take = Vector256.GreaterThan(v, max).AsInt32();
-        max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector256.ConditionalSelect(take, index + Vector256<int>.One, best);
+        (Vector128<float> max, Vector128<int> best) = (Vector128.LoadUnsafe(ref r0), index);
+        (max, best) = KeepStrictlyGreater(max, best, Vector128.LoadUnsafe(ref r0, 1), index + Vector128<int>.One);
+        (max, best) = KeepStrictlyGreater(max, best, Vector128.LoadUnsafe(ref r0, (nuint)w), index + Vector128.Create(w));
+        return KeepStrictlyGreater(max, best, Vector128.LoadUnsafe(ref r0, (nuint)w + 1), index + Vector128.Create(w + 1));
+    }
 
-        v = Vector256.LoadUnsafe(ref r0, (nuint)w);
-        take = Vector256.GreaterThan(v, max).AsInt32();
-        max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector256.ConditionalSelect(take, index + Vector256.Create(w), best);
+    /// <summary>Per lane: (candidate, its index) where candidate &gt; max, else (max, best). The reference's
+    /// <c>if (v &gt; max) { max = v; best = i; }</c>; a NaN candidate never replaces.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Max, Vector256<int> Index) KeepStrictlyGreater(Vector256<float> max, Vector256<int> best, Vector256<float> candidate, Vector256<int> index)
+    {
+        Vector256<float> take = Vector256.GreaterThan(candidate, max);
+        return (Vector256.ConditionalSelect(take, candidate, max), Vector256.ConditionalSelect(take.AsInt32(), index, best));
+    }
 
-        v = Vector256.LoadUnsafe(ref r0, (nuint)w + 1);
-        take = Vector256.GreaterThan(v, max).AsInt32();
-        max = Vector256.ConditionalSelect(take.AsSingle(), v, max);
-        best = Vector256.ConditionalSelect(take, index + Vector256.Create(w + 1), best);
-        return (max, best);
+    /// <summary>As the 256-bit <see cref="KeepStrictlyGreater(Vector256{float}, Vector256{int}, Vector256{float}, Vector256{int})"/> with 128-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Max, Vector128<int> Index) KeepStrictlyGreater(Vector128<float> max, Vector128<int> best, Vector128<float> candidate, Vector128<int> index)
+    {
+        Vector128<float> take = Vector128.GreaterThan(candidate, max);
+        return (Vector128.ConditionalSelect(take, candidate, max), Vector128.ConditionalSelect(take.AsInt32(), index, best));
     }
 }

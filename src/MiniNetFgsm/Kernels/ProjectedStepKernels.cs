@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -9,6 +10,7 @@ public static class ProjectedStepKernels
     /// x_next = clamp(clamp(x_i + α · sign(g), x − eps, x + eps), 0, 1), elementwise, with sign(0) = sign(NaN) = 0:
     /// one ascent step from the current iterate x_i, projected back onto the L∞ ball of radius eps around the clean
     /// image x and then onto the pixel box [0, 1]. Because x ∈ [0, 1], the second clamp keeps the point inside the ball.
+    /// Products and sums are rounded separately (no fused multiply-add), so every width gives the reference's bits.
     /// <paramref name="xNext"/> may be the same span as <paramref name="xi"/> (an in-place update).
     /// </summary>
     /// <remarks>
@@ -23,47 +25,7 @@ public static class ProjectedStepKernels
     public static void Step(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> xi, ReadOnlySpan<float> g, float alpha, float eps, Span<float> xNext)
     {
         CheckLengths(x, xi, g, xNext);
-        int i = 0;
-        if (width >= SimdWidth.V512 && Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> a = Vector512.Create(alpha), e = Vector512.Create(eps), one = Vector512<float>.One;
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> gi = Vector512.Create(g[i..]), x0 = Vector512.Create(x[i..]);
-                Vector512<float> sign = (Vector512.GreaterThan(gi, Vector512<float>.Zero) & one) - (Vector512.LessThan(gi, Vector512<float>.Zero) & one);
-                Vector512<float> v = Vector512.Create(xi[i..]) + a * sign;
-                v = Vector512.Min(Vector512.Max(v, x0 - e), x0 + e);
-                Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), one).CopyTo(xNext[i..]);
-            }
-        }
-
-        if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> a = Vector256.Create(alpha), e = Vector256.Create(eps), one = Vector256<float>.One;
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> gi = Vector256.Create(g[i..]), x0 = Vector256.Create(x[i..]);
-                Vector256<float> sign = (Vector256.GreaterThan(gi, Vector256<float>.Zero) & one) - (Vector256.LessThan(gi, Vector256<float>.Zero) & one);
-                Vector256<float> v = Vector256.Create(xi[i..]) + a * sign;
-                v = Vector256.Min(Vector256.Max(v, x0 - e), x0 + e);
-                Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), one).CopyTo(xNext[i..]);
-            }
-        }
-
-        if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
-        {
-            Vector128<float> a = Vector128.Create(alpha), e = Vector128.Create(eps), one = Vector128<float>.One;
-            for (; i <= x.Length - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> gi = Vector128.Create(g[i..]), x0 = Vector128.Create(x[i..]);
-                Vector128<float> sign = (Vector128.GreaterThan(gi, Vector128<float>.Zero) & one) - (Vector128.LessThan(gi, Vector128<float>.Zero) & one);
-                Vector128<float> v = Vector128.Create(xi[i..]) + a * sign;
-                v = Vector128.Min(Vector128.Max(v, x0 - e), x0 + e);
-                Vector128.Min(Vector128.Max(v, Vector128<float>.Zero), one).CopyTo(xNext[i..]);
-            }
-        }
-
-        StepReference(x[i..], xi[i..], g[i..], alpha, eps, xNext[i..]);
+        ElementwiseLoop.Ternary(width, new ProjectedStepOperator(alpha, eps), x, xi, g, xNext);
     }
 
     /// <summary>Scalar reference: x_next[i] = min(max(min(max(x_i[i] + α · sign(g[i]), x[i] − eps), x[i] + eps), 0), 1), sign(0) = 0.</summary>
@@ -103,5 +65,43 @@ public static class ProjectedStepKernels
         {
             throw new ArgumentException($"Length mismatch: x {x.Length}, x_i {xi.Length}, g {g.Length}, x_next {xNext.Length}.");
         }
+    }
+}
+
+/// <summary>
+/// The projected step for one element or lane: (x, x_i, g) → min(max(min(max(x_i + α · sign(g), x − eps), x + eps), 0), 1),
+/// with sign(0) = sign(−0) = sign(NaN) = 0 (<see cref="FgsmStepOperator.Sign(float)"/>).
+/// </summary>
+internal readonly struct ProjectedStepOperator(float alpha, float eps) : ITernaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float xi, float g)
+    {
+        float v = Math.Min(Math.Max(xi + alpha * FgsmStepOperator.Sign(g), x - eps), x + eps);
+        return Math.Min(Math.Max(v, 0f), 1f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> xi, Vector128<float> g)
+    {
+        Vector128<float> e = Vector128.Create(eps);
+        Vector128<float> v = Vector128.Min(Vector128.Max(xi + Vector128.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector128.Min(Vector128.Max(v, Vector128<float>.Zero), Vector128<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> xi, Vector256<float> g)
+    {
+        Vector256<float> e = Vector256.Create(eps);
+        Vector256<float> v = Vector256.Min(Vector256.Max(xi + Vector256.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), Vector256<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> xi, Vector512<float> g)
+    {
+        Vector512<float> e = Vector512.Create(eps);
+        Vector512<float> v = Vector512.Min(Vector512.Max(xi + Vector512.Create(alpha) * FgsmStepOperator.Sign(g), x - e), x + e);
+        return Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), Vector512<float>.One);
     }
 }

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
@@ -11,8 +11,8 @@ public static class ReluKernels
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <summary>
-    /// dx = dy where x &gt; 0, else 0 (the derivative at exactly 0 is taken as 0, as PyTorch does).
-    /// One compare and one masked select per vector; the tail runs scalar.
+    /// dx = dy where x &gt; 0, else 0, elementwise. The derivative at exactly 0 (and at −0) is taken as 0, as PyTorch
+    /// does; a NaN x gives 0 (the comparison is false). <paramref name="dx"/> may be the same span as <paramref name="dy"/>.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Backward(Simd.Width, x, dy, dx);
 
@@ -20,38 +20,7 @@ public static class ReluKernels
     public static void Backward(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckLengths(x, dy, dx);
-        // Loads and stores through refs at an unsigned offset: Vector512.Create(x[i..]) and CopyTo(dx[i..]) sliced and
-        // bounds-checked three spans per vector, which made this loop 5–8× slower than TensorPrimitives on data in L1.
-        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
-        nuint n = (nuint)x.Length, i = 0;
-        if (width >= SimdWidth.V512 && Vector512.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-            {
-                var mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xs, i), Vector512<float>.Zero);
-                (mask & Vector512.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
-            }
-        }
-
-        if (width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-            {
-                var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xs, i), Vector256<float>.Zero);
-                (mask & Vector256.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
-            }
-        }
-
-        if (width >= SimdWidth.V128 && Vector128.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            {
-                var mask = Vector128.GreaterThan(Vector128.LoadUnsafe(ref xs, i), Vector128<float>.Zero);
-                (mask & Vector128.LoadUnsafe(ref dys, i)).StoreUnsafe(ref dxs, i);
-            }
-        }
-
-        BackwardReference(x[(int)i..], dy[(int)i..], dx[(int)i..]);
+        ElementwiseLoop.Binary(width, default(ReluBackwardOperator), x, dy, dx);
     }
 
     /// <summary>Scalar reference: dx[i] = x[i] &gt; 0 ? dy[i] : 0.</summary>
@@ -71,4 +40,23 @@ public static class ReluKernels
             throw new ArgumentException($"Length mismatch: x {x.Length}, dy {dy.Length}, dx {dx.Length}.");
         }
     }
+}
+
+/// <summary>
+/// ReLU's backward for one element or lane: (x, dy) → x &gt; 0 ? dy : +0. With vectors, one compare gives an all-ones
+/// mask where x &gt; 0 and the AND keeps dy's bits there and +0 elsewhere, the same bits as the scalar select.
+/// </summary>
+internal readonly struct ReluBackwardOperator : IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float dy) => x > 0f ? dy : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> dy) => Vector128.GreaterThan(x, Vector128<float>.Zero) & dy;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy) => Vector256.GreaterThan(x, Vector256<float>.Zero) & dy;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy) => Vector512.GreaterThan(x, Vector512<float>.Zero) & dy;
 }

@@ -4,7 +4,7 @@ namespace MiniNetFgsm.Tests.Kernels;
 
 public class FgsmKernelsTests
 {
-    private static readonly int[] Lengths = [.. Enumerable.Range(0, 65), 97, 1000, 4099];
+    private static readonly int[] Lengths = ElementwiseOperatorsTests.Lengths;
 
     [Theory]
     [MemberData(nameof(GemmTests.Widths), MemberType = typeof(GemmTests))]

@@ -4,7 +4,7 @@ namespace MiniNetFgsm.Tests.Kernels;
 
 public class ProjectedStepKernelsTests
 {
-    private static readonly int[] Lengths = [.. Enumerable.Range(0, 65), 97, 1000, 4099];
+    private static readonly int[] Lengths = ElementwiseOperatorsTests.Lengths;
     private static readonly (float Alpha, float Eps)[] Steps = [(0f, 0f), (0.01f, 0f), (0.0025f, 0.1f), (0.01f, 0.3f), (0.5f, 0.1f), (1f, 1f)];
 
     [Theory]
