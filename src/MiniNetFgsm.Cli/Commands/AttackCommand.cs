@@ -82,7 +82,7 @@ internal static class AttackCommand
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csvPath))!);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<FgsmSweepRow> rows = FgsmSweep.Run(model, test, epsilons);
+        IReadOnlyList<FgsmSweepRow> rows = FgsmSweep.Run(model, test, epsilons, progress: new StderrProgress("fgsm sweep", test.Count));
         double seconds = clock.Elapsed.TotalSeconds;
 
         Console.WriteLine();
@@ -113,7 +113,7 @@ internal static class AttackCommand
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csvPath))!);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<AttackSweepRow> rows = AttackSweep.Run(model, test, epsilons, options, progress: AttackProgress.Create(test.Count));
+        IReadOnlyList<AttackSweepRow> rows = AttackSweep.Run(model, test, epsilons, options, progress: new StderrProgress($"{options.Method.ToString().ToLowerInvariant()} sweep", test.Count));
         double seconds = clock.Elapsed.TotalSeconds;
 
         string[] columns = SweepCsv.Columns(options.Method);

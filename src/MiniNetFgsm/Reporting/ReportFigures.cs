@@ -109,7 +109,7 @@ public static class ReportFigures
     {
         IReadOnlyList<ExampleImage> examples = data.Examples;
         IReadOnlyList<float> epsilons = data.Options.Epsilons;
-        double tile = data.Cols * TileScale, tileHeight = data.Rows * TileScale, cell = tile + 18, rowHeight = tileHeight + 30;
+        double tile = data.Cols * TileScale, tileHeight = data.Rows * TileScale, cell = tile + 18, rowHeight = tileHeight + 36;
         double gridLeft = 78, top = 66, sideLeft = gridLeft + examples.Count * cell + 46;
         int rows = Math.Max(epsilons.Count, examples.Count);
         var svg = new SvgBuilder(sideLeft + 3 * cell + 10, top + rows * rowHeight + 10);
@@ -296,7 +296,7 @@ public static class ReportFigures
         var svg = new SvgBuilder(960, 500);
         HeatMap(svg, 0, data.Clean, $"clean: accuracy {Percent(data.Clean.Accuracy)}");
         HeatMap(svg, 480, data.Adversarial, $"FGSM eps {data.Options.ConfusionEpsilon.ToString("0.###", CultureInfo.InvariantCulture)}: accuracy {Percent(data.Adversarial.Accuracy)}");
-        svg.Text(20, 490, "Cell shade: √(count / largest count in its matrix); blue on the diagonal (correct), red off it (mistakes).", 11, fill: "#555");
+        svg.Text(20, 490, "Cell shade: √(count / largest count of its kind in the matrix): blue on the diagonal (correct), red off it (mistakes), each on its own scale.", 11, fill: "#555");
         return svg;
     }
 
@@ -305,10 +305,21 @@ public static class ReportFigures
         const double size = 36;
         int n = result.Confusion.GetLength(0);
         double x0 = left + 70, y0 = 76;
-        int largest = 1;
-        foreach (int c in result.Confusion)
+        // Correct and wrong counts differ by orders of magnitude, so each has its own scale.
+        int largestCorrect = 1, largestWrong = 1;
+        for (int i = 0; i < n; i++)
         {
-            largest = Math.Max(largest, c);
+            for (int j = 0; j < n; j++)
+            {
+                if (i == j)
+                {
+                    largestCorrect = Math.Max(largestCorrect, result.Confusion[i, j]);
+                }
+                else
+                {
+                    largestWrong = Math.Max(largestWrong, result.Confusion[i, j]);
+                }
+            }
         }
 
         svg.Text(x0 + n * size / 2, 22, title, 14, "middle", bold: true);
@@ -321,7 +332,7 @@ public static class ReportFigures
             for (int j = 0; j < n; j++)
             {
                 int count = result.Confusion[i, j];
-                double shade = Math.Sqrt((double)count / largest);
+                double shade = Math.Sqrt((double)count / (i == j ? largestCorrect : largestWrong));
                 (int r, int g, int b) = i == j ? (25, 90, 180) : (200, 40, 40);
                 string fill = count == 0 ? "#ffffff" : $"rgb({Mix(r, shade)},{Mix(g, shade)},{Mix(b, shade)})";
                 svg.Rect(x0 + j * size, y0 + i * size, size, size, fill, "#ddd", 0.5);

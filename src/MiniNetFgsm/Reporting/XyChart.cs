@@ -103,12 +103,14 @@ public sealed class XyChart
             }
         }
 
-        foreach (ChartMarker m in Markers)
+        for (int i = 0; i < Markers.Count; i++)
         {
+            ChartMarker m = Markers[i];
             if (m.X >= X.Min && m.X <= X.Max)
             {
+                // Labels stagger downwards, so close rules (quartiles) keep readable labels.
                 svg.Line(Sx(m.X), py, Sx(m.X), py + ph, m.Color, 1.2, "4 3");
-                svg.Text(Sx(m.X) + 3, py + 12, m.Label, FontSize - 1, "start", m.Color);
+                svg.Text(Sx(m.X) + 3, py + 13 + 14 * i, m.Label, FontSize - 1, "start", m.Color);
             }
         }
 
@@ -224,7 +226,8 @@ public sealed class XyChart
         var ticks = new List<double>();
         for (double t = Math.Ceiling(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step)
         {
-            ticks.Add(Math.Round(t, 10));
+            double tick = Math.Round(t, 10);
+            ticks.Add(tick == 0 ? 0 : tick);     // -0 would print as "-0"
         }
 
         return ticks;
