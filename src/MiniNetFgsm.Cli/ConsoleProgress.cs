@@ -22,7 +22,8 @@ internal sealed class ConsoleProgress : IProgress<TrainingProgress>
     public void Report(TrainingProgress p)
     {
         bool last = p.Batch == p.Batches;
-        if (!last && sinceLastLine.Elapsed < interval)
+        // Redirected, the epoch's last batch gets no line of its own: the epoch's summary follows on stdout.
+        if ((!last || !live) && sinceLastLine.Elapsed < interval)
         {
             return;
         }

@@ -146,7 +146,7 @@ public static class HtmlReport
 
     private static string ConfusionText(ReportData data)
         => $"Rows are the true class, columns the predicted one; left on clean images, right under FGSM at eps {F(data.Options.ConfusionEpsilon, "0.###")}. " +
-           "The red cells off the diagonal show which digits the attack turns into which.";
+           "The red cells off the diagonal show which digits the attack turns into which; both matrices share one color scale, so their shades compare.";
 
     private static string TrainingText(TrainingHistory history)
         => $"The history stored in the model file by mininet train: mean training loss and test accuracy after each of the {history.Epochs.Count} epoch(s).";

@@ -293,35 +293,45 @@ public static class ReportFigures
     /// <summary>The confusion matrix as a heat map, clean and under FGSM at the report's confusion eps, with counts in the cells.</summary>
     public static SvgBuilder Confusion(ReportData data)
     {
+        // Correct and wrong counts differ by orders of magnitude, so each has its own scale, shared by both matrices so
+        // that their shades compare: the clean model's few mistakes stay pale beside the attack's.
+        (int correct, int wrong) = Largest(data.Clean.Confusion);
+        (int correctAdv, int wrongAdv) = Largest(data.Adversarial.Confusion);
+        (int, int) scale = (Math.Max(correct, correctAdv), Math.Max(wrong, wrongAdv));
         var svg = new SvgBuilder(960, 500);
-        HeatMap(svg, 0, data.Clean, $"clean: accuracy {Percent(data.Clean.Accuracy)}");
-        HeatMap(svg, 480, data.Adversarial, $"FGSM eps {data.Options.ConfusionEpsilon.ToString("0.###", CultureInfo.InvariantCulture)}: accuracy {Percent(data.Adversarial.Accuracy)}");
-        svg.Text(20, 490, "Cell shade: √(count / largest count of its kind in the matrix): blue on the diagonal (correct), red off it (mistakes), each on its own scale.", 11, fill: "#555");
+        HeatMap(svg, 0, data.Clean, $"clean: accuracy {Percent(data.Clean.Accuracy)}", scale);
+        HeatMap(svg, 480, data.Adversarial, $"FGSM eps {data.Options.ConfusionEpsilon.ToString("0.###", CultureInfo.InvariantCulture)}: accuracy {Percent(data.Adversarial.Accuracy)}", scale);
+        svg.Text(20, 490, "Cell shade: √(count / largest count of its kind in either matrix): blue on the diagonal (correct), red off it (mistakes).", 11, fill: "#555");
         return svg;
     }
 
-    private static void HeatMap(SvgBuilder svg, double left, EvaluationResult result, string title)
+    /// <summary>The largest count on the diagonal and the largest off it (each at least 1).</summary>
+    private static (int Correct, int Wrong) Largest(int[,] confusion)
     {
-        const double size = 36;
-        int n = result.Confusion.GetLength(0);
-        double x0 = left + 70, y0 = 76;
-        // Correct and wrong counts differ by orders of magnitude, so each has its own scale.
-        int largestCorrect = 1, largestWrong = 1;
-        for (int i = 0; i < n; i++)
+        int correct = 1, wrong = 1;
+        for (int i = 0; i < confusion.GetLength(0); i++)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < confusion.GetLength(1); j++)
             {
                 if (i == j)
                 {
-                    largestCorrect = Math.Max(largestCorrect, result.Confusion[i, j]);
+                    correct = Math.Max(correct, confusion[i, j]);
                 }
                 else
                 {
-                    largestWrong = Math.Max(largestWrong, result.Confusion[i, j]);
+                    wrong = Math.Max(wrong, confusion[i, j]);
                 }
             }
         }
 
+        return (correct, wrong);
+    }
+
+    private static void HeatMap(SvgBuilder svg, double left, EvaluationResult result, string title, (int Correct, int Wrong) largest)
+    {
+        const double size = 36;
+        int n = result.Confusion.GetLength(0);
+        double x0 = left + 70, y0 = 76;
         svg.Text(x0 + n * size / 2, 22, title, 14, "middle", bold: true);
         svg.Text(x0 + n * size / 2, 46, "predicted class", 12, "middle", "#555");
         svg.Text(left + 22, y0 + n * size / 2, "true class", 12, "middle", "#555", rotate: -90);
@@ -332,7 +342,7 @@ public static class ReportFigures
             for (int j = 0; j < n; j++)
             {
                 int count = result.Confusion[i, j];
-                double shade = Math.Sqrt((double)count / (i == j ? largestCorrect : largestWrong));
+                double shade = Math.Sqrt((double)count / (i == j ? largest.Correct : largest.Wrong));
                 (int r, int g, int b) = i == j ? (25, 90, 180) : (200, 40, 40);
                 string fill = count == 0 ? "#ffffff" : $"rgb({Mix(r, shade)},{Mix(g, shade)},{Mix(b, shade)})";
                 svg.Rect(x0 + j * size, y0 + i * size, size, size, fill, "#ddd", 0.5);
