@@ -76,7 +76,7 @@ internal sealed class StderrProgress : IProgress<int>
     {
         double rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         TimeSpan remaining = done > 0 && done < total ? elapsed * ((double)(total - done) / done) : TimeSpan.Zero;
-        return $"{what}: {done}/{total} {unit}  {Cli.F(rate, "0")} {unit}/s  ETA {Clock(remaining)}";
+        return $"{what}: {done}/{total} {unit}  {Cli.F(rate, rate < 10 ? "0.0" : "0")} {unit}/s  ETA {Clock(remaining)}";
     }
 
     /// <summary>h:mm:ss.</summary>

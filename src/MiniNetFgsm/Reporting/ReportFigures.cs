@@ -361,7 +361,7 @@ public static class ReportFigures
     public static SvgBuilder Training(TrainingHistory history, string modelName)
     {
         IReadOnlyList<EpochResult> epochs = history.Epochs;
-        double last = Math.Max(epochs.Count, 2);
+        double last = Math.Max(epochs.Count, 1);
         IReadOnlyList<double> ticks = [.. Enumerable.Range(1, (int)last).Where(e => last <= 12 || e % (int)Math.Ceiling(last / 12) == 0).Select(e => (double)e)];
         var svg = new SvgBuilder(1100, 420);
         double maxLoss = epochs.Select(e => e.TrainLoss).Where(double.IsFinite).DefaultIfEmpty(1).Max();
@@ -370,7 +370,7 @@ public static class ReportFigures
             Title = $"{modelName}: mean training loss per epoch",
             XTitle = "epoch",
             YTitle = "cross-entropy",
-            X = (0.8, last + 0.2),
+            X = (0.5, last + 0.5),
             Y = (0, maxLoss * 1.15),
             XTicks = ticks,
             XFormat = "0",
@@ -390,7 +390,7 @@ public static class ReportFigures
             Title = "accuracy per epoch",
             XTitle = "epoch",
             YTitle = "accuracy",
-            X = (0.8, last + 0.2),
+            X = (0.5, last + 0.5),
             Y = (Math.Max(0, Math.Floor(lowest * 20 - 1) / 20), 1),
             XTicks = ticks,
             XFormat = "0",
