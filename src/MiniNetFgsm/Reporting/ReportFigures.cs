@@ -241,6 +241,7 @@ public static class ReportFigures
             BarStyle = ("images whose minimal eps is in the bin", "#8fb3d9"),
             Markers = markers,
             YFormat = "0",
+            YMinStep = 1,
             LegendWidth = 0,
         }.Draw(svg, 0, 0, 560, 440);
         string notes = $"{s.Total} images: {s.CleanMisclassified} misclassified when clean, {s.Found} fooled at some k ≤ {result.MaxK}, {s.NotFound} never" +

@@ -60,6 +60,9 @@ public sealed class XyChart
     /// <summary>Format of the x tick labels.</summary>
     public string XFormat { get; init; } = "0.##";
 
+    /// <summary>The smallest step between y ticks (1 for counts, so small counts get no fractional ticks).</summary>
+    public double YMinStep { get; init; }
+
     /// <summary>Format of the y tick labels.</summary>
     public string YFormat { get; init; } = "0.##";
 
@@ -83,7 +86,7 @@ public sealed class XyChart
             svg.Text(Sx(t), py + ph + 17, t.ToString(XFormat, CultureInfo.InvariantCulture), FontSize, "middle");
         }
 
-        foreach (double t in Ticks(Y.Min, Y.Max, ph / 45))
+        foreach (double t in Ticks(Y.Min, Y.Max, ph / 45, YMinStep))
         {
             svg.Line(px, Sy(t), px + pw, Sy(t), "#e6e6e6");
             svg.Line(px - 4, Sy(t), px, Sy(t), "#666");
@@ -217,12 +220,15 @@ public sealed class XyChart
         segment.Clear();
     }
 
-    /// <summary>Ticks at 1, 2 or 5 × 10^n, about <paramref name="count"/> of them between min and max (both inclusive when on the step).</summary>
-    public static IReadOnlyList<double> Ticks(double min, double max, double count)
+    /// <summary>
+    /// Ticks at 1, 2 or 5 × 10^n, about <paramref name="count"/> of them between min and max (both inclusive when on the
+    /// step), at least <paramref name="minStep"/> apart.
+    /// </summary>
+    public static IReadOnlyList<double> Ticks(double min, double max, double count, double minStep = 0)
     {
         double raw = (max - min) / Math.Max(count, 1);
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = NiceStep(raw, magnitude);
+        double step = Math.Max(NiceStep(raw, magnitude), minStep);
         var ticks = new List<double>();
         for (double t = Math.Ceiling(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step)
         {
