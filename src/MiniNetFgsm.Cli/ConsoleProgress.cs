@@ -4,12 +4,12 @@ using MiniNetFgsm.Training;
 namespace MiniNetFgsm.Cli;
 
 /// <summary>
-/// Training progress on the console: one live line rewritten in place on a terminal, or a plain line every
-/// few seconds when output is redirected (logs and CI stay readable).
+/// Training progress on stderr (stdout keeps the per-epoch results): one live line rewritten in place on a terminal, or a
+/// plain line every 10 s when stderr is redirected (logs and CI stay readable).
 /// </summary>
 internal sealed class ConsoleProgress : IProgress<TrainingProgress>
 {
-    private readonly bool live = !Console.IsOutputRedirected;
+    private readonly bool live = !Console.IsErrorRedirected;
     private readonly Stopwatch sinceLastLine = Stopwatch.StartNew();
     private readonly TimeSpan interval;
     private int lastWidth;
@@ -22,27 +22,28 @@ internal sealed class ConsoleProgress : IProgress<TrainingProgress>
     public void Report(TrainingProgress p)
     {
         bool last = p.Batch == p.Batches;
-        if (!last && sinceLastLine.Elapsed < interval)
+        // Redirected, the epoch's last batch gets no line of its own: the epoch's summary follows on stdout.
+        if ((!last || !live) && sinceLastLine.Elapsed < interval)
         {
             return;
         }
 
         sinceLastLine.Restart();
         string text = $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {Cli.FormatNumber(p.Loss)}  " +
-                      $"{Cli.FormatNumber(p.ImagesPerSecond, "0")} images/s  ETA {p.Remaining:mm\\:ss}";
+                      $"{Cli.FormatNumber(p.ImagesPerSecond, "0")} images/s  ETA {StderrProgress.Clock(p.Remaining)}";
         if (live)
         {
-            Console.Write("\r" + text.PadRight(lastWidth));
+            Console.Error.Write("\r" + text.PadRight(lastWidth));
             lastWidth = text.Length;
             if (last)
             {
-                Console.WriteLine();
+                Console.Error.WriteLine();
                 lastWidth = 0;
             }
         }
         else
         {
-            Console.WriteLine(text);
+            Console.Error.WriteLine(text);
         }
     }
 }

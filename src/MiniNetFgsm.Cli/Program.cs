@@ -20,6 +20,7 @@ internal static class Program
             EvalCommand.Create(),
             AttackCommand.Create(),
             MinimalCommand.Create(),
+            ReportCommand.Create(),
             BenchCommand.Create(),
         };
         ParseResult parse = root.Parse(args);

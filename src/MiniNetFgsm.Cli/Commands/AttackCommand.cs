@@ -95,7 +95,7 @@ internal static class AttackCommand
 
     /// <summary>Runs the FGSM sweep, prints it (beside <paramref name="reference"/> accuracies when given) and writes the CSV.</summary>
     public static IReadOnlyList<FgsmSweepRow> Run(Sequential model, LabeledImages test, float[] epsilons, string csvPath, IReadOnlyDictionary<float, double>? reference)
-        => Report(() => FgsmSweep.Run(model, test, epsilons), test.Count, csvPath, reference);
+        => Report(() => FgsmSweep.Run(model, test, epsilons, progress: new StderrProgress("fgsm sweep", test.Count)), test.Count, csvPath, reference);
 
     /// <summary>Times <paramref name="sweep"/> (the fast or the reference FGSM sweep over <paramref name="images"/> images), prints its table and writes the CSV.</summary>
     private static IReadOnlyList<FgsmSweepRow> Report(Func<IReadOnlyList<FgsmSweepRow>> sweep, int images, string csvPath, IReadOnlyDictionary<float, double>? published)
@@ -133,7 +133,7 @@ internal static class AttackCommand
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csvPath))!);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<AttackSweepRow> rows = AttackSweep.Run(model, test, epsilons, options, progress: AttackProgress.Create(test.Count));
+        IReadOnlyList<AttackSweepRow> rows = AttackSweep.Run(model, test, epsilons, options, progress: new StderrProgress($"{options.Method.ToString().ToLowerInvariant()} sweep", test.Count));
         double seconds = clock.Elapsed.TotalSeconds;
 
         string[] columns = SweepCsv.Columns(options.Method);

@@ -4,6 +4,7 @@ using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Optimizers;
+using MiniNetFgsm.Reporting;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Training;
 
@@ -12,15 +13,12 @@ namespace MiniNetFgsm.Cli.Commands;
 /// <summary>
 /// <c>mininet demo</c>: the whole story in one command. Trains LeNet on MNIST (or reuses a model in the output
 /// folder trained with the same settings), reports its test accuracy, runs the FGSM sweep and prints it beside the
-/// accuracies published by the PyTorch FGSM tutorial.
+/// accuracies published by the PyTorch FGSM tutorial, then writes the report (figures and report.html) for the model.
 /// </summary>
 internal static class DemoCommand
 {
     /// <summary>The PyTorch FGSM tutorial's LeNet accuracies at eps 0, 0.05, …, 0.3.</summary>
-    private static readonly Dictionary<float, double> TutorialAccuracy = new()
-    {
-        [0f] = 0.9810, [0.05f] = 0.9426, [0.1f] = 0.8510, [0.15f] = 0.6826, [0.2f] = 0.4301, [0.25f] = 0.2082, [0.3f] = 0.0869,
-    };
+    private static readonly Dictionary<float, double> TutorialAccuracy = TutorialReference.LeNetAccuracy.ToDictionary(r => r.Epsilon, r => r.Accuracy);
 
     public static Command Create()
     {
@@ -66,6 +64,13 @@ internal static class DemoCommand
         Console.WriteLine($"lenet test accuracy: {Cli.Percent(clean.Accuracy)} ({clean.Correct}/{clean.Total})");
 
         AttackCommand.Run(model, dataset.Test, [.. FgsmSweep.DefaultEpsilons], Path.Combine(outputDirectory, "fgsm_sweep.csv"), TutorialAccuracy);
+
+        // The report reads the model back from its file, for the training history stored beside the weights.
+        Console.WriteLine();
+        LoadedModel saved = ModelFile.Load(modelPath);
+        saved.Model.Threads = threads;
+        string html = ReportCommand.Run(saved, Path.GetFileName(modelPath), dataset.Test, new ReportOptions(), Path.Combine(outputDirectory, "report"));
+        Console.WriteLine($"report: {html}");
         Console.WriteLine($"demo finished in {Cli.FormatNumber(clock.Elapsed.TotalSeconds, "0.0")} s");
     }
 }

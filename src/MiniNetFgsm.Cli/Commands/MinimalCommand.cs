@@ -60,7 +60,7 @@ internal static class MinimalCommand
     {
         Directory.CreateDirectory(outputDirectory);
         var clock = Stopwatch.StartNew();
-        MinimalFgsmResult result = MinimalFgsm.Search(loaded.Model, test, maxK, exactEpsilons: epsilons);
+        MinimalFgsmResult result = MinimalFgsm.Search(loaded.Model, test, maxK, progress: new StderrProgress("minimal eps search", maxK, "grid steps"), exactEpsilons: epsilons);
         double searchSeconds = clock.Elapsed.TotalSeconds;
         MinimalEpsilonSummary s = result.Summarize();
 

@@ -154,7 +154,7 @@ internal static class TrainCommand
             Directory.CreateDirectory(directory);
         }
 
-        ModelFile.Save(path, model, architecture);
+        ModelFile.Save(path, model, architecture, TrainingHistory.Of(architecture, options, epochs).ToMetadata());
         Console.WriteLine($"saved {path} ({Cli.FormatNumber(clock.Elapsed.TotalSeconds, "0.0")} s in all)");
         return (model, kept.TestAccuracy);
     }

@@ -13,12 +13,15 @@ public static class ModelFile
     /// <summary>The metadata key naming the architecture.</summary>
     public const string ArchitectureKey = "architecture";
 
-    /// <summary>Saves <paramref name="model"/>'s parameters to <paramref name="path"/> (atomically, see <see cref="SafeTensors.Write"/>).</summary>
+    /// <summary>
+    /// Saves <paramref name="model"/>'s parameters to <paramref name="path"/> (atomically, see <see cref="SafeTensors.Write"/>),
+    /// with <paramref name="metadata"/> (string values, such as <see cref="TrainingHistory.ToMetadata"/>) beside the architecture.
+    /// </summary>
     /// <exception cref="ArgumentException">
     /// <paramref name="architecture"/> is unknown, or <paramref name="model"/>'s parameters are not exactly that architecture's.
     /// Nothing is written in that case.
     /// </exception>
-    public static void Save(string path, Sequential model, string architecture)
+    public static void Save(string path, Sequential model, string architecture, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(architecture);
@@ -40,7 +43,7 @@ public static class ModelFile
         SafeTensors.Write(
             path,
             actual.Select(p => (p.Name, p.Value)).ToList(),
-            new Dictionary<string, string> { [ArchitectureKey] = architecture });
+            new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { [ArchitectureKey] = architecture });
     }
 
     /// <summary>
