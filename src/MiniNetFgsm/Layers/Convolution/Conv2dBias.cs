@@ -5,9 +5,14 @@ namespace MiniNetFgsm.Layers.Convolution;
 /// <summary>The bias gradient image by image, shared by the algorithms that do not unfold dy into chunks.</summary>
 internal static class Conv2dBias
 {
-    /// <summary>db[o] += Σ dy[n, o, :, :], summed plane by plane in image order.</summary>
+    /// <summary>db[o] += Σ dy[n, o, :, :], summed plane by plane in image order (nothing when db is empty: no bias).</summary>
     public static void AddGradient(ReadOnlySpan<float> dy, Span<float> db, in Conv2dShape shape)
     {
+        if (db.IsEmpty)
+        {
+            return;
+        }
+
         int pixels = shape.OutputPixels;
         for (int img = 0; img < shape.Images; img++)
         {
