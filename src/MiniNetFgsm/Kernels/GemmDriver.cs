@@ -47,7 +47,7 @@ internal interface IGemmMicroKernel
 /// (weight gradients: M·N small, K = batch·pixels huge), K is cut instead: each thread sums its K range into a
 /// private C, and the partial Cs are added in thread order — deterministic for a given thread count.</para>
 /// </summary>
-internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
+internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
     /// <summary>Rows of a micro-tile, the kernel's: 6 with 16 vector registers (AVX2, SSE, NEON's kernel width), 8 with AVX-512's 32.</summary>
     private static int Mr => TKernel.Mr;
@@ -59,32 +59,21 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     public const int Mc = 120;
 
     /// <summary>Columns of a B block, rounded down to whole NR panels: a KC×NC packed block (at most 320×1024 floats =
-    /// 1.25 MiB; 144×1024 = 576 KiB for K = 288 with the 8×48 kernel) stays in the 1–2 MiB L2 of the AVX-512 machines.
-    /// 2048 spilled to L3 on the whole-batch conv2 product (12.5 → 12.0 ms per call). NC 256 and 512 measured the same
-    /// as 1024 on a Zen 3, whose L2 is 512 KiB.</summary>
+    /// 1.25 MiB; 144×1024 = 576 KiB for K = 288 with the 8×48 kernel) stays in the 1–2 MiB L2 of the AVX-512 machines;
+    /// 2048 spilled to L3, and smaller blocks gained nothing on a 512 KiB L2 (bench/MiniNetFgsm.Bench/README.md).</summary>
     private static int Nc => 1024 / TKernel.Nr * TKernel.Nr;
 
     /// <summary>
-    /// From this many elements of C (512 KiB, a Zen 3 core's L2) on, each micro-tile of C is prefetched into L1 just
+    /// From this many elements of C (512 KiB, a small core's L2) on, each micro-tile of C is prefetched into L1 just
     /// before its micro-kernel call: C that large is not in cache, and the tile's 6–8 rows, a whole row stride apart,
     /// are separate streams that the hardware prefetcher does not follow. The kernel then overlaps those misses with
-    /// its k loop instead of waiting for them at its final loads and stores. Measured on a Zen 3, one thread: fc1's
-    /// weight gradient (dW (128×9216) += dyᵀ · x, K = 32) 0.63× the time; the whole-batch conv2 product (C 64×36864)
-    /// 0.84–0.96×. Small products keep their C in cache and skip it (12 prefetches cost 3–5% of a K = 32 tile).
+    /// its k loop instead of waiting for them at its final loads and stores (fc1's weight gradient gains most). Small
+    /// products keep their C in cache and skip it: a dozen prefetches are a visible share of a K = 32 tile.
     /// </summary>
     private const long PrefetchCThreshold = 1L << 17;
 
     /// <summary>Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.</summary>
     private const long ParallelThreshold = 1L << 17;
-
-    [ThreadStatic]
-    private static float[]? packedB;
-
-    [ThreadStatic]
-    private static float[]? packedA;
-
-    [ThreadStatic]
-    private static float[]? partialC;
 
     public static void Run(
         bool transposeA, bool transposeB, int m, int n, int k,
@@ -107,7 +96,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         else if (k >= threads * Kc)
         {
             // Partial results live in the calling thread's scratch: a worker may run several parts in turn.
-            float* partials = Pointer(ref partialC, threads * m * n);
+            float* partials = GemmWorkspace.ForThisThread.PartialC(threads * m * n);
             var job = new SplitKJob(transposeA, transposeB, m, n, k, a, lda, b, ldb, threads, partials);
             Parallelism.ForRanges(threads, threads, job, static (j, part, _) => j.Run(part));
             job.Reduce(c, ldc, accumulate);
@@ -127,6 +116,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         float* tile = stackalloc float[Mr * TKernel.Nr];
         bool prefetchC = Sse.IsSupported && (long)m * n >= PrefetchCThreshold;
         bool stridedA = ReadsAInPlace(transposeA, n, lda);
+        GemmWorkspace workspace = GemmWorkspace.ForThisThread;
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);
@@ -134,16 +124,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             // K in equal blocks of at most KC (with the 8×48 kernel's KC of 160, 288 = 2 × 144, not 160 + 128): a short
             // last block would store and reload every C tile for a few k steps. Up to 5/4 of KC stays one block (so the B
             // panel can reach 5/4 of its nominal size): with the 6×16 AVX2 kernel, K = 288 in one block of 288 (an 18 KiB
-            // B panel, still in a 32 KiB L1) ran the whole-batch conv2 product in 0.88–0.94× the time of two blocks of 144
-            // on a Zen 3; fc1's K = 9,216 in blocks of 318 instead of 256 was 1.08× slower. Measured with that kernel
-            // only; on the AVX-512 kernels it changes only K in (256, 320] for 8×32 (lenet's fc1) and (160, 200] for 8×48.
+            // B panel, still in a 32 KiB L1) beats two blocks of 144, while stretching every block by 5/4 (fc1's K = 9,216)
+            // loses. On the AVX-512 kernels it changes only K in (256, 320] for 8×32 (lenet's fc1) and (160, 200] for 8×48.
             int blocks = k <= Kc * 5 / 4 ? 1 : (k + Kc - 1) / Kc;
             int kBlock = (k + blocks - 1) / Math.Max(1, blocks);
             for (int pc = 0; pc < k; pc += kBlock)
             {
                 int kc = Math.Min(kBlock, k - pc);
                 bool addToC = accumulate || pc > 0;
-                float* bp = Pointer(ref packedB, panelsB * nr * kc);
+                float* bp = workspace.PackedB(panelsB * nr * kc);
                 PackB(transposeB, b, ldb, pc, kc, jc, nc, nr, bp);
                 if (stridedA)
                 {
@@ -154,7 +143,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                 for (int ic = 0; ic < m; ic += Mc)
                 {
                     int rows = Math.Min(Mc, m - ic);
-                    float* ap = Pointer(ref packedA, (rows + Mr - 1) / Mr * Mr * kc + 8);
+                    float* ap = workspace.PackedA((rows + Mr - 1) / Mr * Mr * kc + 8);
                     PackA(transposeA, a, lda, ic, rows, pc, kc, ap);
                     MacroKernel(ap, bp, rows, nc, kc, c + (long)ic * ldc + jc, ldc, addToC, prefetchC, tile);
                 }
@@ -167,11 +156,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// against a B of a single column block (N ≤ NC), where each A value is read from memory once either way. Packing
     /// reads and writes every value once more and cannot overlap that memory traffic with the multiply; read in place,
     /// with the next row panel prefetched by the micro-kernel (<see cref="StridedPanelA"/>), A's memory latency hides
-    /// behind the FMAs. Measured on two Zen 4 cores: conv2's product with the pixels as rows (36864×64×288, A the 42 MB
-    /// unfolded input) went from 131 to 191 GFLOP/s; on one core, Winograd's weight-gradient products (64×32×144, a
-    /// single B panel, so a packed A panel was used once) 6.9–8.8 → 6.2–6.6 µs, 512³ 2.96 → 2.85 ms, the forward
-    /// products (64×144×32) 6.5–6.7 → 6.2–6.6 µs. Rows 4 KiB apart (lda a multiple of 1,024, such as fc1's 9,216
-    /// inputs) would all fall in one L1 set, so such an A is packed as before.
+    /// behind the FMAs (the large unfolded products gain most; bench/MiniNetFgsm.Bench/README.md has the figures). Rows
+    /// 4 KiB apart (lda a multiple of 1,024, such as fc1's 9,216 inputs) would all fall in one L1 set, so such an A is
+    /// packed as before.
     /// </summary>
     internal static bool ReadsAInPlace(bool transposeA, int n, int lda)
         => !transposeA && n <= Nc && lda % 1024 != 0;
@@ -180,8 +167,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     /// Every micro-tile of an (rows × nc) block of C, A read in place (rows lda apart) against a packed B block: row
     /// panels outer, so a panel's MR rows come from memory once, for its first B panel, and from L1 for the others.
     /// A last partial row panel is packed, zero-padded, and goes through <see cref="MacroKernel"/>. (Its tile dispatch
-    /// repeats MacroKernel's on purpose: one shared inlined helper for both measured 1.1× the time on Winograd's
-    /// 64×32×144 weight-gradient products on a Zen 4 core, three alternating builds.)
+    /// repeats MacroKernel's on purpose: one shared inlined helper for both was slower on Winograd's small
+    /// weight-gradient products.)
     /// </summary>
     private static void StridedMacroKernel(float* a, int lda, int rows, float* bp, int nc, int kc, float* c, int ldc, bool addToC, bool prefetchC, float* tile)
     {
@@ -215,7 +202,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         if (full < rows)
         {
             int valid = rows - full;
-            float* ap = Pointer(ref packedA, Mr * kc + 8);
+            float* ap = GemmWorkspace.ForThisThread.PackedA(Mr * kc + 8);
             PackA(transposeA: false, a, lda, full, valid, 0, kc, ap);
             MacroKernel(ap, bp, valid, nc, kc, c + (long)full * ldc, ldc, addToC, prefetchC, tile);
         }
@@ -267,7 +254,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     }
 
     /// <summary>C[i, j] (+)= tile[i, j] for i &lt; rows, j &lt; cols: an edge tile's valid part, 8 and 4 at a time. (On
-    /// Winograd's products, N = 169 tiles makes one tile in eleven an edge; the scalar copy cost 3–9% of such a GEMM.)</summary>
+    /// Winograd's products, N = 169 tiles makes one tile in eleven an edge, so a scalar copy showed.)</summary>
     private static void CopyOut(float* tile, int nr, float* c, int ldc, int rows, int cols, bool add)
     {
         for (int i = 0; i < rows; i++, tile += nr, c += ldc)
@@ -358,229 +345,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                     System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(partials + ((long)part * m + i) * n, n), row);
                 }
             }
-        }
-    }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    /// <summary>A thread-local pinned scratch array of at least <paramref name="length"/> floats.</summary>
-    private static float* Pointer(ref float[]? buffer, int length)
-    {
-        // 16 floats of slack to start on a 64-byte boundary: a pinned array's data is only 8-byte aligned, and every
-        // 512-bit load of a packed panel that straddles two cache lines costs two L1 accesses (measured on a Xeon:
-        // 5–10% of the conv2 product).
-        if (buffer is null || buffer.Length < length + 16)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(Math.Max(length + 16, 4096), pinned: true);
-        }
-
-        nuint start = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (float*)((start + 63) & ~(nuint)63);
-    }
-
-    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide panels: panel q holds, for each p, NR consecutive columns.</summary>
-    private static void PackB(bool transposeB, float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
-    {
-        if (!transposeB)
-        {
-            PackRowsB(b, ldb, pc, kc, jc, nc, nr, dst);
-            return;
-        }
-
-        for (int j0 = 0; j0 < nc; j0 += nr)
-        {
-            int cols = Math.Min(nr, nc - j0);
-            int p = 0;
-            if (cols == nr && nr % 8 == 0 && Transpose8x8.IsSupported)
-            {
-                // op(B)[p, j] = B[j, p]: transpose 8×8 blocks in registers (8 stored rows → 8 packed k steps).
-                for (; p <= kc - 8; p += 8)
-                {
-                    for (int j = 0; j < nr; j += 8)
-                    {
-                        Transpose8x8.Run(b + (long)(jc + j0 + j) * ldb + pc + p, ldb, dst + p * nr + j, nr);
-                    }
-                }
-            }
-
-            for (; p < kc; p++)
-            {
-                // op(B)[p, j] = B[j, p]: a strided walk down a column of the stored matrix.
-                float* d = dst + p * nr;
-                float* s = b + (long)(jc + j0) * ldb + pc + p;
-                for (int j = 0; j < cols; j++)
-                {
-                    d[j] = s[(long)j * ldb];
-                }
-
-                for (int j = cols; j < nr; j++)
-                {
-                    d[j] = 0f;
-                }
-            }
-
-            dst += kc * nr;
-        }
-    }
-
-    /// <summary>
-    /// PackB for a row-major B: op(B)[p, j] = B[p, j]. Walks B one stored row at a time and deals each row out to
-    /// the panels, so memory is read as kc long sequential runs. (Walking panel by panel instead reads kc rows
-    /// interleaved 128 bytes at a time, more streams than the hardware prefetcher follows: on a B too large for
-    /// cache, such as the whole-batch conv2 unfold, that made packing slower than the multiply.)
-    /// </summary>
-    private static void PackRowsB(float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
-    {
-        int fullPanels = nc / nr, tail = nc - fullPanels * nr;
-        long panelStride = (long)kc * nr;
-        for (int p = 0; p < kc; p++)
-        {
-            float* s = b + (long)(pc + p) * ldb + jc;
-            float* d = dst + p * nr;
-            // Software prefetch (into L2) of the row six ahead, line by line as this one is copied: each row is a
-            // separate run, and the hardware prefetcher only locks on after a run has started.
-            float* ahead = p + 6 < kc ? s + 6L * ldb : s;
-            for (int q = 0; q < fullPanels; q++, s += nr, d += panelStride, ahead += nr)
-            {
-                if (Sse.IsSupported)
-                {
-                    Sse.Prefetch1(ahead);
-                    Sse.Prefetch1(ahead + nr - 1);
-                }
-
-                int j = 0;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    for (; j <= nr - 16; j += 16)
-                    {
-                        Vector512.Store(Vector512.Load(s + j), d + j);
-                    }
-                }
-
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; j <= nr - 8; j += 8)
-                    {
-                        Vector256.Store(Vector256.Load(s + j), d + j);
-                    }
-                }
-
-                for (; j < nr; j += 4)
-                {
-                    Vector128.Store(Vector128.Load(s + j), d + j);
-                }
-            }
-
-            if (tail > 0)
-            {
-                for (int j = 0; j < tail; j++)
-                {
-                    d[j] = s[j];
-                }
-
-                for (int j = tail; j < nr; j++)
-                {
-                    d[j] = 0f;
-                }
-            }
-        }
-    }
-
-    /// <summary>Packs op(A)[i0..i0+rows, pc..pc+kc] into MR-tall panels: panel holds, for each p, MR consecutive rows.</summary>
-    private static void PackA(bool transposeA, float* a, int lda, int i0, int rows, int pc, int kc, float* dst)
-    {
-        for (int r0 = 0; r0 < rows; r0 += Mr)
-        {
-            int valid = Math.Min(Mr, rows - r0);
-            if (!transposeA && valid == Mr && Transpose8x8.IsSupported)
-            {
-                // op(A)[i, p] = A[i, p]: transpose MR×8 blocks in registers. With MR = 6 each 8-wide store writes 2 extra
-                // floats into the next k step's slots, which the next store overwrites; the buffer has slack for the last.
-                int p = 0;
-                for (; p <= kc - 8; p += 8)
-                {
-                    Transpose8x8.Run(a + (long)(i0 + r0) * lda + pc + p, lda, dst + p * Mr, Mr, rows: Mr);
-                }
-
-                for (; p < kc; p++)
-                {
-                    for (int r = 0; r < Mr; r++)
-                    {
-                        dst[p * Mr + r] = a[(long)(i0 + r0 + r) * lda + pc + p];
-                    }
-                }
-            }
-            else if (!transposeA)
-            {
-                // op(A)[i, p] = A[i, p]: MR row pointers walked in step.
-                for (int r = 0; r < Mr; r++)
-                {
-                    if (r < valid)
-                    {
-                        float* s = a + (long)(i0 + r0 + r) * lda + pc;
-                        for (int p = 0; p < kc; p++)
-                        {
-                            dst[p * Mr + r] = s[p];
-                        }
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++)
-                        {
-                            dst[p * Mr + r] = 0f;
-                        }
-                    }
-                }
-            }
-            else
-            {
-                // op(A)[i, p] = A[p, i]: each k step is a contiguous run of MR values. A full panel of the AVX-512
-                // kernels' 8 rows is one 256-bit copy per k step; other panels go 8, 4 and 1 at a time. (One scalar copy
-                // per value made fc1's weight gradient, dW (128×9216) += dyᵀ · x, 1.25–1.3× slower on a Xeon, and the
-                // general loop on a full 8-row panel measured 1.5× the time of the single copy on a K = 64 product.)
-                if (valid == 8 && Mr == 8 && Vector256.IsHardwareAccelerated)
-                {
-                    float* s = a + (long)pc * lda + i0 + r0;
-                    for (int p = 0; p < kc; p++, s += lda)
-                    {
-                        Vector256.Store(Vector256.Load(s), dst + p * 8);
-                    }
-
-                    dst += kc * Mr;
-                    continue;
-                }
-
-                for (int p = 0; p < kc; p++)
-                {
-                    float* s = a + (long)(pc + p) * lda + i0 + r0;
-                    float* d = dst + p * Mr;
-                    int r = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (; r <= valid - 8; r += 8)
-                        {
-                            Vector256.Store(Vector256.Load(s + r), d + r);
-                        }
-                    }
-
-                    for (; Vector128.IsHardwareAccelerated && r <= valid - 4; r += 4)
-                    {
-                        Vector128.Store(Vector128.Load(s + r), d + r);
-                    }
-
-                    for (; r < valid; r++)
-                    {
-                        d[r] = s[r];
-                    }
-
-                    for (r = valid; r < Mr; r++)
-                    {
-                        d[r] = 0f;
-                    }
-                }
-            }
-
-            dst += kc * Mr;
         }
     }
 }

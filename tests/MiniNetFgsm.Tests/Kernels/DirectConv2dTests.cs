@@ -76,7 +76,7 @@ public class DirectConv2dTests
         float[] dy = TestData.Uniform(new Random(65), n * o * s.OutputHeight * s.OutputWidth);
         float[] dx = Enumerable.Repeat(9f, n * c * h * w).ToArray(), expected = new float[dx.Length];
 
-        DirectConv2d.BackwardInput(weights, dy, dx, s, 0, n * c);
+        BackwardInput(weights, dy, dx, s, new float[DirectConv2d.PaddedGradientLength(s)], 0, n * c);
         DirectConv2d.BackwardInputReference(weights, dy, expected, s);
 
         Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"max relative error {TestData.MaxRelativeError(dx, expected)}");
@@ -85,9 +85,11 @@ public class DirectConv2dTests
     [Fact]
     public void BackwardInput_PlaneRangesStartingMidImage_AndShapesAlternating_MatchTheReference()
     {
-        // Threads split the N·C planes anywhere, and each thread's padded-dy scratch is reused across calls and shapes.
+        // Threads split the N·C planes anywhere, and the caller's padded-dy scratch for a shape is reused across calls
+        // (its border stays zero) while another shape's is used in between.
         var a = new ConvShape(3, 3, 12, 13, 5, 3, 3);
         var b = new ConvShape(2, 2, 10, 10, 6, 2, 2);
+        var padded = new Dictionary<ConvShape, float[]> { [a] = new float[DirectConv2d.PaddedGradientLength(a)], [b] = new float[DirectConv2d.PaddedGradientLength(b)] };
         foreach ((ConvShape s, int seed) in new[] { (a, 70), (b, 71), (a, 72), (b, 73) })
         {
             (_, float[] weights, _) = Inputs(s, seed);
@@ -98,7 +100,7 @@ public class DirectConv2dTests
             int planes = s.Images * s.Channels;
             foreach ((int first, int last) in new[] { (0, 1), (1, s.Channels + 1), (s.Channels + 1, planes - 1), (planes - 1, planes) })
             {
-                DirectConv2d.BackwardInput(weights, dy, dx, s, first, last);
+                BackwardInput(weights, dy, dx, s, padded[s], first, last);
             }
 
             Assert.True(TestData.MaxRelativeError(dx, expected) < 1e-5, $"{s}: max relative error {TestData.MaxRelativeError(dx, expected)}");
@@ -135,14 +137,16 @@ public class DirectConv2dTests
     {
         bool wide = Simd.Width >= SimdWidth.V256;
 
-        Assert.Equal(wide, DirectConv2d.SupportsForward(1, 5, 5, 1, 0, 24));
-        Assert.Equal(wide, DirectConv2d.SupportsBackward(1, 5, 5, 1, 0, 24));
-        Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 2, 0, 24));
-        Assert.False(DirectConv2d.SupportsForward(1, 5, 5, 1, 1, 24));
-        Assert.Equal(wide, DirectConv2d.SupportsForward(10, 5, 5, 1, 0, 8));   // lenet conv2: narrow rows
-        Assert.False(DirectConv2d.SupportsBackward(10, 5, 5, 1, 0, 8));       // 250 taps: backward by im2col + GEMM
-        Assert.False(DirectConv2d.SupportsForward(32, 3, 3, 1, 0, 24));       // mnist-cnn conv2
-        Assert.False(DirectConv2d.SupportsForward(1, 3, 3, 1, 0, 7));
+        Assert.Equal(wide, DirectConv2d.IsFasterForward(1, 5, 5, 1, 0, 24));
+        Assert.Equal(wide, DirectConv2d.IsFasterBackward(1, 5, 5, 1, 0, 24));
+        Assert.False(DirectConv2d.IsFasterForward(1, 5, 5, 2, 0, 24));
+        Assert.False(DirectConv2d.IsFasterForward(1, 5, 5, 1, 1, 24));
+        Assert.Equal(wide, DirectConv2d.IsFasterForward(10, 5, 5, 1, 0, 8));   // lenet conv2: narrow rows
+        Assert.False(DirectConv2d.IsFasterBackward(10, 5, 5, 1, 0, 8));       // 250 taps: backward by im2col + GEMM
+        Assert.Equal(wide, DirectConv2d.Supports(1, 0, 8));                     // ... which the kernels can still run
+        Assert.False(DirectConv2d.IsFasterForward(32, 3, 3, 1, 0, 24));       // mnist-cnn conv2
+        Assert.False(DirectConv2d.IsFasterForward(1, 3, 3, 1, 0, 7));
+        Assert.False(DirectConv2d.Supports(1, 0, 7));
     }
 
     [Fact]
@@ -168,5 +172,13 @@ public class DirectConv2dTests
         return (TestData.Uniform(random, s.Images * s.Channels * s.Height * s.Width),
                 TestData.Uniform(random, s.OutChannels * s.Taps),
                 TestData.Uniform(random, s.OutChannels));
+    }
+
+    /// <summary>dx through the direct input gradient as a caller runs it: flip the weights, then gather planes [first, last).</summary>
+    private static void BackwardInput(float[] weights, float[] dy, float[] dx, ConvShape s, float[] padded, int first, int last)
+    {
+        float[] flipped = new float[weights.Length];
+        DirectConv2d.FlipWeights(weights, s, flipped);
+        DirectConv2d.BackwardInput(flipped, dy, dx, padded, s, first, last);
     }
 }

@@ -20,8 +20,8 @@ public class Conv2dChunkTests
         const int c = 8, o = 4, k = 5;
         var conv = new Conv2d(c, o, k);
         var shape = new ConvShape(n, c, size, size, o, k, k);
-        Assert.False(DirectConv2d.SupportsForward(c, k, k, 1, 0, shape.OutputWidth));    // this is the im2col path
-        Assert.False(DirectConv2d.SupportsBackward(c, k, k, 1, 0, shape.OutputWidth));
+        Assert.False(DirectConv2d.IsFasterForward(c, k, k, 1, 0, shape.OutputWidth));    // this is the im2col path
+        Assert.False(DirectConv2d.IsFasterBackward(c, k, k, 1, 0, shape.OutputWidth));
         TestData.Uniform(random, conv.Weight.Value.Length).CopyTo(conv.Weight.Value.Span);
         TestData.Uniform(random, o).CopyTo(conv.Bias!.Value.Span);
         var x = new Tensor(TestData.Uniform(random, n * c * size * size), n, c, size, size);

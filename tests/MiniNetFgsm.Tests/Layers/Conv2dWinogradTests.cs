@@ -18,7 +18,7 @@ public class Conv2dWinogradTests
     {
         var random = new Random(81 + padding);
         var conv = NewConv(random, padding);
-        Assert.False(DirectConv2d.SupportsForward(6, 3, 3, 1, padding, 21 + 2 * padding - 2));
+        Assert.False(DirectConv2d.IsFasterForward(6, 3, 3, 1, padding, 21 + 2 * padding - 2));
         var x = new Tensor(TestData.Uniform(random, 2 * 6 * 22 * 21), 2, 6, 22, 21);
 
         float[] evaluation = conv.Forward(x, training: false).Data.ToArray();
