@@ -5,12 +5,6 @@ using MiniNetFgsm.Layers.Convolution;
 namespace MiniNetFgsm.Tests.Layers;
 
 /// <summary>
-/// <see cref="Simd.Override"/> is process-wide: tests that set it run one at a time and never beside another class.
-/// </summary>
-[CollectionDefinition("SimdOverride", DisableParallelization = true)]
-public sealed class SimdOverrideCollection;
-
-/// <summary>
 /// Every algorithm <see cref="Conv2d"/> can run (forced through <see cref="Conv2d.ForcedAlgorithm"/>) on every shape
 /// it supports, at every SIMD width: y, dW, db and dx agree with unfold + GEMM and with a plain double-precision
 /// convolution (the direct kernels' references where the shape is stride 1, unpadded).

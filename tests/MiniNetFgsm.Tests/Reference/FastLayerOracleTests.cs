@@ -1,5 +1,6 @@
 using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
+using MiniNetFgsm.Layers.Convolution;
 using Ref = MiniNetFgsm.Reference;
 
 namespace MiniNetFgsm.Tests.Reference;
@@ -39,8 +40,17 @@ public class FastLayerOracleTests
 
         Oracle.AtEverySimdWidth(_ =>
         {
+            // First the layer's own choice of algorithm per pass, then each algorithm forced on every pass it can run.
             var layer = new Conv2d(c, o, kh, kw, stride, padding, bias) { Threads = threads };
             failures.AddRange(ConvOracle.Check(layer, n, h, w, seed: n * 1000 + h * 10 + kh));
+            foreach (Conv2dAlgorithm algorithm in Enum.GetValues<Conv2dAlgorithm>())
+            {
+                var forced = new Conv2d(c, o, kh, kw, stride, padding, bias) { Threads = threads, ForcedAlgorithm = algorithm };
+                if (Conv2d.Supports(algorithm, forced.ShapeOf(new Tensor(n, c, h, w))))
+                {
+                    failures.AddRange(ConvOracle.Check(forced, n, h, w, seed: n * 1000 + h * 10 + kh).Select(f => $"forced {algorithm}: {f}"));
+                }
+            }
         });
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
