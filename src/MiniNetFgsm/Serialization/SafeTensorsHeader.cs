@@ -59,18 +59,19 @@ internal sealed class SafeTensorsHeader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty property in root.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
+                string name = NameOf(property, "the header", path);
+                if (!seen.Add(name))
                 {
-                    throw FileError.Invalid(path, $"'{property.Name}' appears more than once in the header.");
+                    throw FileError.Invalid(path, $"'{name}' appears more than once in the header.");
                 }
 
-                if (property.Name == MetadataKey)
+                if (name == MetadataKey)
                 {
                     metadata = ParseMetadata(property.Value, path);
                 }
                 else
                 {
-                    entries.Add(ParseEntry(property.Name, property.Value, dataLength, path));
+                    entries.Add(ParseEntry(name, property.Value, dataLength, path));
                 }
             }
 
@@ -95,14 +96,15 @@ internal sealed class SafeTensorsHeader
 
         foreach (JsonProperty property in value.EnumerateObject())
         {
+            string key = NameOf(property, MetadataKey, path);
             if (property.Value.ValueKind != JsonValueKind.String)
             {
-                throw FileError.Invalid(path, $"{MetadataKey} value for '{property.Name}' must be a string, not {Describe(property.Value)}.");
+                throw FileError.Invalid(path, $"{MetadataKey} value for '{key}' must be a string, not {Describe(property.Value)}.");
             }
 
-            if (!metadata.TryAdd(property.Name, property.Value.GetString()!))
+            if (!metadata.TryAdd(key, StringOf(property.Value, $"{MetadataKey} value for '{key}'", path)))
             {
-                throw FileError.Invalid(path, $"{MetadataKey} key '{property.Name}' appears more than once.");
+                throw FileError.Invalid(path, $"{MetadataKey} key '{key}' appears more than once.");
             }
         }
 
@@ -127,7 +129,7 @@ internal sealed class SafeTensorsHeader
             throw FileError.Invalid(path, $"{tensor}: dtype must be a string, not {Describe(dtypeElement)}.");
         }
 
-        string dtype = dtypeElement.GetString()!;
+        string dtype = StringOf(dtypeElement, $"{tensor}: dtype", path);
         if (dtype != "F32")
         {
             throw FileError.Invalid(path, $"{tensor} has dtype {dtype}; only F32 is supported.");
@@ -160,7 +162,7 @@ internal sealed class SafeTensorsHeader
         JsonElement? found = null;
         foreach (JsonProperty property in entry.EnumerateObject())
         {
-            if (property.Name == field)
+            if (property.NameEquals(field))
             {
                 if (found is not null)
                 {
@@ -269,6 +271,32 @@ internal sealed class SafeTensorsHeader
                 throw FileError.Invalid(path,
                     $"tensors '{previous.Name}' (bytes [{previous.Begin}, {previous.End})) and '{current.Name}' (bytes [{current.Begin}, {current.End})) overlap.");
             }
+        }
+    }
+
+    // JSON lets a string escape an unpaired surrogate ("\ud800"), which System.Text.Json parses but cannot turn into a
+    // .NET string (it throws InvalidOperationException): a key or value like that is a corrupt header, not a crash.
+    private static string NameOf(JsonProperty property, string where, string path)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw FileError.Invalid(path, $"a key in {where} is not valid Unicode (it escapes an unpaired surrogate such as \\ud800).");
+        }
+    }
+
+    private static string StringOf(JsonElement element, string what, string path)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw FileError.Invalid(path, $"{what} is not valid Unicode (it escapes an unpaired surrogate such as \\ud800).");
         }
     }
 
