@@ -174,7 +174,7 @@ internal sealed partial class Tally
 
     /// <summary>The most frequent rejection messages, numbers replaced by N.</summary>
     public string Reasons() =>
-        "most frequent rejections:" + string.Concat(reasons.OrderByDescending(r => r.Value).Take(15).Select(r => $"{Environment.NewLine}  {r.Value,6} {r.Key}"));
+        "most frequent rejections:" + string.Concat(reasons.OrderByDescending(r => r.Value).Take(40).Select(r => $"{Environment.NewLine}  {r.Value,6} {r.Key}"));
 
     [GeneratedRegex("[0-9]+")]
     private static partial Regex Numbers();

@@ -24,7 +24,7 @@ public sealed class SafeTensorsFuzzTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     public void Read_MutatedSafeTensors_LoadOrThrowInvalidDataNamingTheFile() =>
-        Fuzz.Run(nameof(Read_MutatedSafeTensors_LoadOrThrowInvalidDataNamingTheFile), SafeTensorsCase.Gen, Check, output, ciBudget: 3000);
+        Fuzz.Run(nameof(Read_MutatedSafeTensors_LoadOrThrowInvalidDataNamingTheFile), SafeTensorsCase.Gen, Check, output, ciBudget: 2500);
 
     private Outcome Check(SafeTensorsCase fuzzCase)
     {
