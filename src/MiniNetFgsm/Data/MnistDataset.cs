@@ -9,7 +9,7 @@ namespace MiniNetFgsm.Data;
 /// the two test files, and <see cref="Open"/> reads the test set at once and the training set the first time
 /// <see cref="Train"/> is read, so a command that only evaluates needs only the two <c>t10k</c> files.</para>
 /// <para>If the directory holds a <c>SHA256SUMS</c> file (sha256sum format, checksums of the uncompressed
-/// files), every file it lists is verified and it must list all four data files; a mismatch is an
+/// files), every file it lists is verified and it must list every data file that is read; a mismatch is an
 /// <see cref="InvalidDataException"/> naming the file, the expected and the actual hash. Without
 /// <c>SHA256SUMS</c> the directory loads unverified, which makes any IDX data set with the same file
 /// names a drop-in.</para>
@@ -195,7 +195,9 @@ public sealed class MnistDataset
             string full = Path.GetFullPath(directory);
             if (!System.IO.Directory.Exists(full))
             {
-                throw new DirectoryNotFoundException($"MNIST data directory not found: {full}");
+                throw new DirectoryNotFoundException(File.Exists(full)
+                    ? $"{full}: is a file, not a directory holding the MNIST files"
+                    : $"MNIST data directory not found: {full}");
             }
 
             string sumsPath = Path.Combine(full, MnistFiles.ChecksumFileName);

@@ -80,6 +80,16 @@ public sealed class MnistTestSetOnlyTests : IDisposable
         Assert.StartsWith($"{MnistFiles.ChecksumFileName}: does not list {MnistFiles.TestLabels}", error.Message);
     }
 
+    [Fact]
+    public void Open_AFileInsteadOfADirectory_SaysItIsAFile()
+    {
+        string file = _dir.Write(MnistFiles.TestImages, IdxBytes.Images(1, 4, 3));
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() => MnistDataset.Open(file));
+
+        Assert.Equal($"{file}: is a file, not a directory holding the MNIST files", error.Message);
+    }
+
     // The repository's two t10k files and its SHA256SUMS (which lists all four files).
     private void CopyRepositoryTestFiles()
     {
