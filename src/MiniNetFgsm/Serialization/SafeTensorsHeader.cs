@@ -178,7 +178,8 @@ internal sealed class SafeTensorsHeader
 
     /// <summary>
     /// A shape is an array of non-negative integers. Each dimension must fit an <see cref="int"/> and the element count
-    /// must fit a .NET array (<see cref="Array.MaxLength"/>); a product beyond that is reported as an overflow.
+    /// must fit a .NET array (<see cref="Array.MaxLength"/>); a product beyond that is reported as an overflow. The running
+    /// product must stay within that limit too, even when a later dimension is 0, since <see cref="Tensor"/> checks it so.
     /// </summary>
     private static int[] ParseShape(JsonElement element, string tensor, string path)
     {
@@ -213,16 +214,17 @@ internal sealed class SafeTensorsHeader
             shape[i++] = d;
         }
 
-        if (!hasZero)
+        // Multiplied in order, as Tensor does: an empty tensor whose other dimensions multiply past the limit before its 0
+        // (e.g. [65536, 65536, 0]) cannot be built either.
+        long elements = 1;
+        foreach (int d in shape)
         {
-            long elements = 1;
-            foreach (int d in shape)
+            elements *= d;  // both factors ≤ int.MaxValue and elements ≤ Array.MaxLength before this step: no long overflow
+            if (elements > Array.MaxLength)
             {
-                elements *= d;  // both factors ≤ int.MaxValue and elements ≤ Array.MaxLength before this step: no long overflow
-                if (elements > Array.MaxLength)
-                {
-                    throw FileError.Invalid(path, $"{tensor} has shape {text}, whose element count overflows (at most {Array.MaxLength} elements are supported).");
-                }
+                throw FileError.Invalid(path, hasZero
+                    ? $"{tensor} has shape {text}, whose dimensions before the 0 multiply past {Array.MaxLength}, more than a tensor can hold."
+                    : $"{tensor} has shape {text}, whose element count overflows (at most {Array.MaxLength} elements are supported).");
             }
         }
 

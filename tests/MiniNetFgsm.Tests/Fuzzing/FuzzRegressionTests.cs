@@ -63,4 +63,31 @@ public sealed class FuzzRegressionTests : IDisposable
 
         Assert.StartsWith($"{path}: {expected}", error.Message);
     }
+
+    // Found by the 100,000-case run (seed 424242, case 69405): shape [65536, 65536, 46340, 0] has 0 elements, so the header
+    // check let it through, but Tensor multiplies in order and threw ArgumentException ("is too large").
+    [Theory]
+    [InlineData("[65536,65536,46340,0]")]
+    [InlineData("[65536,65536,0]")]
+    public void Read_EmptyShapeWhosePrefixOverflows_IsInvalidDataNotArgumentException(string shape)
+    {
+        string path = temp.File("empty.safetensors");
+        RawSafeTensors.Write(path, """{"a":{"dtype":"F32","shape":""" + shape + ""","data_offsets":[0,0]}}""", dataLength: 0);
+
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+
+        Assert.Equal($"{path}: tensor 'a' has shape {shape}, whose dimensions before the 0 multiply past {Array.MaxLength}, more than a tensor can hold.", error.Message);
+    }
+
+    [Fact]
+    public void Read_EmptyShapeWithinTheLimit_LoadsAnEmptyTensor()
+    {
+        string path = temp.File("empty.safetensors");
+        RawSafeTensors.Write(path, """{"a":{"dtype":"F32","shape":[46340,46340,0],"data_offsets":[0,0]}}""", dataLength: 0);
+
+        Tensor a = SafeTensors.Read(path)["a"];
+
+        Assert.Equal([46340, 46340, 0], a.Shape);
+        Assert.Equal(0, a.Length);
+    }
 }
