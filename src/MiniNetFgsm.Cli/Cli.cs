@@ -82,7 +82,7 @@ internal static class Cli
         ? threads
         : throw new UserError($"--threads must be between 1 and 1024 (got {threads}).");
 
-    /// <summary>Loads the data set from <paramref name="directory"/> or the repository's data/mnist.</summary>
+    /// <summary>Loads the data set from <paramref name="directory"/> or the repository's data/mnist; the training set only when first read.</summary>
     public static MnistDataset LoadData(string? directory)
     {
         directory ??= MnistDataset.FindDefaultDirectory()
@@ -92,7 +92,7 @@ internal static class Cli
             throw new UserError($"Data folder '{directory}' does not exist.");
         }
 
-        return MnistDataset.Load(directory);
+        return MnistDataset.Open(directory);
     }
 
     /// <summary>Parses "0,0.05,0.1" into eps values, each in [0, 1].</summary>

@@ -12,11 +12,13 @@ namespace MiniNetFgsm.Data;
 /// </code>
 /// <para>Gzip is detected by the magic bytes 1F 8B, not by the extension. The payload is decompressed
 /// straight into the final arrays; when a checksum is given, SHA-256 is computed over the uncompressed
-/// bytes while they are read.</para>
-/// <para>Every problem with the content is an <see cref="InvalidDataException"/> whose message starts
-/// with the file name and says exactly what is wrong, e.g.
-/// <c>t10k-labels-idx1-ubyte.gz: label 11 at index 3 is outside 0..9</c>. A missing file is a
-/// <see cref="FileNotFoundException"/> naming the path.</para>
+/// bytes while they are read. Nothing is allocated on the header's word alone: a raw file must hold its
+/// payload before the array exists, and a gzip payload array grows only as decompressed bytes arrive, so
+/// a corrupt file costs at most a few times its real (uncompressed) size.</para>
+/// <para>Every problem with the content, whatever the bytes are, is an <see cref="InvalidDataException"/>
+/// (never another exception) whose message starts with the file name and says exactly what is wrong, e.g.
+/// <c>t10k-labels-idx1-ubyte.gz: label 11 at index 3 is outside 0..9</c>. A path that names no file
+/// (missing, or a directory) is a <see cref="FileNotFoundException"/> naming the path.</para>
 /// </remarks>
 public static class IdxReader
 {
@@ -42,7 +44,7 @@ public static class IdxReader
     /// <param name="labelsPath">The IDX label file (magic 0x00000801), raw or gzip.</param>
     /// <param name="imagesSha256">If not null, the expected SHA-256 (hex) of the uncompressed image file.</param>
     /// <param name="labelsSha256">If not null, the expected SHA-256 (hex) of the uncompressed label file.</param>
-    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist or is a directory.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, too large, truncated, has trailing bytes,
     /// holds a label outside 0..9 or fails its checksum, or the two counts differ.</exception>
     public static LabeledImages Read(string imagesPath, string labelsPath, string? imagesSha256 = null, string? labelsSha256 = null) =>
@@ -103,9 +105,7 @@ public static class IdxReader
     private static byte[] ReadLabelsPayload(IdxStream file, int count)
     {
         string description = $"{count} labels";
-        file.CheckPayloadAvailable(count, description);
-        byte[] labels = GC.AllocateUninitializedArray<byte>(count);
-        file.ReadPayload(labels, description);
+        byte[] labels = file.ReadPayload(count, description);
         file.Finish(count, description);
 
         int bad = labels.AsSpan().IndexOfAnyExceptInRange((byte)0, (byte)(LabeledImages.ClassCount - 1));
@@ -121,12 +121,7 @@ public static class IdxReader
     {
         int total = count * rows * cols; // <= MaxPayloadBytes, checked in the header
         string description = $"{count} images x {rows} x {cols}";
-        file.CheckPayloadAvailable(total, description);
-
-        // Uninitialized: the decompressor overwrites every byte, and a gzip file that lies about its size
-        // costs only untouched virtual memory before the truncation is found.
-        byte[] pixels = GC.AllocateUninitializedArray<byte>(total);
-        file.ReadPayload(pixels, description);
+        byte[] pixels = file.ReadPayload(total, description);  // allocates no more than the file really holds, see ReadPayload
         file.Finish(total, description);
         return pixels;
     }

@@ -49,10 +49,11 @@ public static class ModelFile
     /// <summary>
     /// Loads a model file: builds <c>__metadata__.architecture</c> with <see cref="ModelZoo.Create"/> and fills every parameter from the file.
     /// </summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not valid safetensors (see <see cref="SafeTensors.Read"/>), has no known architecture, lacks a parameter,
-    /// has one with the wrong shape, or has tensors the architecture does not know. The message starts with the path.
+    /// has one with the wrong shape, has tensors the architecture does not know, or holds a NaN or infinite weight (the
+    /// message names the tensor and the first such element). The message starts with the path.
     /// </exception>
     public static LoadedModel Load(string path)
     {
@@ -79,6 +80,14 @@ public static class ModelFile
             {
                 throw FileError.Invalid(path, $"tensor '{parameter.Name}' has shape {tensor.ShapeText}, but architecture '{architecture}' needs {parameter.Value.ShapeText}.");
             }
+
+            // A NaN or infinite weight makes every prediction meaningless (a NaN logit argmaxes to class 0), so it is a
+            // broken file, not a model to evaluate.
+            int bad = IndexOfNonFinite(tensor.Span);
+            if (bad >= 0)
+            {
+                throw FileError.Invalid(path, $"tensor '{parameter.Name}' holds {tensor.Span[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {bad} of {tensor.Length}; a model's weights must all be finite.");
+            }
         }
 
         var known = model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -94,6 +103,19 @@ public static class ModelFile
         }
 
         return new LoadedModel(architecture, model, file.Metadata);
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static string Known => string.Join(", ", ModelZoo.Architectures);

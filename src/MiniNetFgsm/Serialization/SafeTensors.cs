@@ -25,9 +25,10 @@ public static class SafeTensors
     private const int Alignment = 8;  // the data section starts at a multiple of this many bytes
 
     /// <summary>Reads every tensor and the metadata of the safetensors file at <paramref name="path"/>.</summary>
-    /// <exception cref="FileNotFoundException">The file or its directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file or its directory does not exist, or the path is a directory.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is not a valid float32 safetensors file; the message is <c>{path}: {first problem}</c>. Checked, in order:
+    /// The file is not a valid float32 safetensors file (whatever its bytes, no other exception is thrown for them, see
+    /// <see cref="FileError"/>); the message is <c>{path}: {first problem}</c>. Checked, in order:
     /// the file holds the 8-byte header length; that length is not 0, not over <see cref="MaxHeaderLength"/> and within the file;
     /// the header is UTF-8 JSON and an object without duplicate keys; <c>__metadata__</c>, if present, maps strings to strings;
     /// each tensor entry has dtype (a string, "F32"), shape (non-negative integers whose product fits an array) and
@@ -178,6 +179,11 @@ public static class SafeTensors
 
     private static FileStream OpenRead(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw FileError.IsDirectory(path);  // rather than the operating system's "Access to the path is denied"
+        }
+
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

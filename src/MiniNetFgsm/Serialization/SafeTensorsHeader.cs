@@ -59,18 +59,19 @@ internal sealed class SafeTensorsHeader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty property in root.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
+                string name = NameOf(property, "the header", path);
+                if (!seen.Add(name))
                 {
-                    throw FileError.Invalid(path, $"'{property.Name}' appears more than once in the header.");
+                    throw FileError.Invalid(path, $"'{name}' appears more than once in the header.");
                 }
 
-                if (property.Name == MetadataKey)
+                if (name == MetadataKey)
                 {
                     metadata = ParseMetadata(property.Value, path);
                 }
                 else
                 {
-                    entries.Add(ParseEntry(property.Name, property.Value, dataLength, path));
+                    entries.Add(ParseEntry(name, property.Value, dataLength, path));
                 }
             }
 
@@ -95,14 +96,15 @@ internal sealed class SafeTensorsHeader
 
         foreach (JsonProperty property in value.EnumerateObject())
         {
+            string key = NameOf(property, MetadataKey, path);
             if (property.Value.ValueKind != JsonValueKind.String)
             {
-                throw FileError.Invalid(path, $"{MetadataKey} value for '{property.Name}' must be a string, not {Describe(property.Value)}.");
+                throw FileError.Invalid(path, $"{MetadataKey} value for '{key}' must be a string, not {Describe(property.Value)}.");
             }
 
-            if (!metadata.TryAdd(property.Name, property.Value.GetString()!))
+            if (!metadata.TryAdd(key, StringOf(property.Value, $"{MetadataKey} value for '{key}'", path)))
             {
-                throw FileError.Invalid(path, $"{MetadataKey} key '{property.Name}' appears more than once.");
+                throw FileError.Invalid(path, $"{MetadataKey} key '{key}' appears more than once.");
             }
         }
 
@@ -127,7 +129,7 @@ internal sealed class SafeTensorsHeader
             throw FileError.Invalid(path, $"{tensor}: dtype must be a string, not {Describe(dtypeElement)}.");
         }
 
-        string dtype = dtypeElement.GetString()!;
+        string dtype = StringOf(dtypeElement, $"{tensor}: dtype", path);
         if (dtype != "F32")
         {
             throw FileError.Invalid(path, $"{tensor} has dtype {dtype}; only F32 is supported.");
@@ -160,7 +162,7 @@ internal sealed class SafeTensorsHeader
         JsonElement? found = null;
         foreach (JsonProperty property in entry.EnumerateObject())
         {
-            if (property.Name == field)
+            if (property.NameEquals(field))
             {
                 if (found is not null)
                 {
@@ -176,7 +178,8 @@ internal sealed class SafeTensorsHeader
 
     /// <summary>
     /// A shape is an array of non-negative integers. Each dimension must fit an <see cref="int"/> and the element count
-    /// must fit a .NET array (<see cref="Array.MaxLength"/>); a product beyond that is reported as an overflow.
+    /// must fit a .NET array (<see cref="Array.MaxLength"/>); a product beyond that is reported as an overflow. The running
+    /// product must stay within that limit too, even when a later dimension is 0, since <see cref="Tensor"/> checks it so.
     /// </summary>
     private static int[] ParseShape(JsonElement element, string tensor, string path)
     {
@@ -211,16 +214,17 @@ internal sealed class SafeTensorsHeader
             shape[i++] = d;
         }
 
-        if (!hasZero)
+        // Multiplied in order, as Tensor does: an empty tensor whose other dimensions multiply past the limit before its 0
+        // (e.g. [65536, 65536, 0]) cannot be built either.
+        long elements = 1;
+        foreach (int d in shape)
         {
-            long elements = 1;
-            foreach (int d in shape)
+            elements *= d;  // both factors ≤ int.MaxValue and elements ≤ Array.MaxLength before this step: no long overflow
+            if (elements > Array.MaxLength)
             {
-                elements *= d;  // both factors ≤ int.MaxValue and elements ≤ Array.MaxLength before this step: no long overflow
-                if (elements > Array.MaxLength)
-                {
-                    throw FileError.Invalid(path, $"{tensor} has shape {text}, whose element count overflows (at most {Array.MaxLength} elements are supported).");
-                }
+                throw FileError.Invalid(path, hasZero
+                    ? $"{tensor} has shape {text}, whose dimensions before the 0 multiply past {Array.MaxLength}, more than a tensor can hold."
+                    : $"{tensor} has shape {text}, whose element count overflows (at most {Array.MaxLength} elements are supported).");
             }
         }
 
@@ -269,6 +273,32 @@ internal sealed class SafeTensorsHeader
                 throw FileError.Invalid(path,
                     $"tensors '{previous.Name}' (bytes [{previous.Begin}, {previous.End})) and '{current.Name}' (bytes [{current.Begin}, {current.End})) overlap.");
             }
+        }
+    }
+
+    // JSON lets a string escape an unpaired surrogate ("\ud800"), which System.Text.Json parses but cannot turn into a
+    // .NET string (it throws InvalidOperationException): a key or value like that is a corrupt header, not a crash.
+    private static string NameOf(JsonProperty property, string where, string path)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw FileError.Invalid(path, $"a key in {where} is not valid Unicode (it escapes an unpaired surrogate such as \\ud800).");
+        }
+    }
+
+    private static string StringOf(JsonElement element, string what, string path)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw FileError.Invalid(path, $"{what} is not valid Unicode (it escapes an unpaired surrogate such as \\ud800).");
         }
     }
 
