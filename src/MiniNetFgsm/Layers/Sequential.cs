@@ -85,7 +85,7 @@ public sealed class Sequential
     /// agree to rounding (for mnist-cnn, logits within about 1e-6 of each other), so a prediction whose two best logits
     /// are closer than that could differ between them.
     /// </summary>
-    public Tensor Predict(Tensor x)
+    public Tensor Infer(Tensor x)
     {
         foreach (var (_, layer) in layers)
         {

@@ -47,7 +47,7 @@ public static class Evaluator
             {
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 batch.Fill(data, start, count);
-                Predictions.Compute(replicas[r].Predict(batch.Images), predicted, confidence);
+                Predictions.Compute(replicas[r].Infer(batch.Images), predicted, confidence);
                 for (int i = 0; i < count; i++)
                 {
                     confusions[r, batch.Labels[i], predicted[i]]++;

@@ -47,14 +47,14 @@ public class Conv2dWinogradTests
     [Theory]
     [InlineData("mnist-cnn")]
     [InlineData("lenet")]
-    public void SequentialPredict_AgreesWithTheEvaluationForward(string architecture)
+    public void SequentialInfer_AgreesWithTheEvaluationForward(string architecture)
     {
         var random = new Random(85);
         Sequential model = MiniNetFgsm.Models.ModelZoo.Create(architecture, seed: 3);
         var x = new Tensor(TestData.Uniform(random, 5 * 28 * 28, 0f, 1f), 5, 1, 28, 28);
 
         float[] forward = model.Forward(x, training: false).Data.ToArray();
-        float[] predicted = model.Predict(x).Data.ToArray();
+        float[] predicted = model.Infer(x).Data.ToArray();
 
         if (architecture == "lenet")
         {
