@@ -89,8 +89,8 @@ public static class Gemm
 
     /// <summary>
     /// Whether the 8×48 AVX-512 tile beats the 8×32 one for N columns. It does 24 FMAs per 11 memory operations against
-    /// 16 per 10, and measured 5–15% faster on the conv2 products, so it is taken unless padding N up to a multiple of
-    /// 48 costs more than 5% over padding it to a multiple of 32, the low end of that gain (N = 128 pads to 144: the
+    /// 16 per 10, and is faster on the conv2 products (bench/README.md), so it is taken unless padding N up to a multiple of
+    /// 48 costs more than 5% over padding it to a multiple of 32, about the low end of that gain (N = 128 pads to 144: the
     /// 8×32 tile; N = 288, 576, 4,096 or 36,864: the 8×48 tile).
     /// </summary>
     internal static bool PrefersWideTile(int n) => (n + 47) / 48 * 48 * 20L <= (n + 31) / 32 * 32 * 21L;

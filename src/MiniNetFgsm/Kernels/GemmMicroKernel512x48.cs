@@ -7,8 +7,8 @@ namespace MiniNetFgsm.Kernels;
 /// 8×48 micro-kernel with 512-bit vectors (AVX-512), for wide products: 24 zmm accumulators, 3 loads of B and 8
 /// broadcasts of A per k step, i.e. 24 FMAs for 11 memory operations (the 8×32 tile does 16 for 10). The 24
 /// accumulators, 3 B vectors and a broadcast use 28 of the 32 registers. <see cref="Gemm"/> picks it when N pads
-/// to a multiple of 48 about as tightly as to a multiple of 32 (the conv shapes: 36,864 pixels, 288 taps); on a
-/// Xeon (Emerald Rapids) it ran the conv2 product 5–15% faster than 8×32, but fc1's N = 128 would pad to 144.
+/// to a multiple of 48 about as tightly as to a multiple of 32 (the conv shapes: 36,864 pixels, 288 taps), where
+/// it beats 8×32; fc1's N = 128 would pad to 144, so fc1 keeps 8×32.
 /// </summary>
 internal readonly struct GemmMicroKernel512x48 : IGemmMicroKernel
 {

@@ -38,9 +38,8 @@ internal readonly struct PackedPanelA : IGemmPanelA
 /// further along every row. Every other k step the kernel prefetches one cache line of the next row panel into L1,
 /// cycling through its MR rows, 16 floats further along each row per round, so kc steps cover the kc values of each
 /// of the next panel's rows. Without that, each row is a run of only kc·4 bytes (1,152 for conv2's K = 288) before the
-/// kernel jumps to the next panel, too short for the hardware prefetcher to lock on to: the 8×32 kernel on the
-/// pixel-rows conv2 product (36864×64×288) ran at 81 GFLOP/s on one Zen 4 core without the prefetch and 100 with it
-/// (medians of 15, alternating; 147 and 189 on two cores).
+/// kernel jumps to the next panel, too short for the hardware prefetcher to lock on to, and the
+/// explicit prefetch is what makes reading A in place beat packing it (figures in bench/README.md).
 /// </summary>
 internal readonly struct StridedPanelA : IGemmPanelA
 {

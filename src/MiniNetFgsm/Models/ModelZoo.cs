@@ -59,7 +59,7 @@ public static class ModelZoo
     /// function bit for bit, gradients included, on a quarter of the values: max(relu(a), relu(b)) = relu(max(a, b)) since
     /// ReLU is monotone, and in backward a window whose maximum is not positive passes 0 either way, while one whose
     /// maximum is positive has the same first maximum before and after the ReLU. (The PyTorch fixture tests compare
-    /// logits, loss and input gradient.) In a training step on the Xeon, relu2 took 1.8 ms per 32 images of about 27.
+    /// logits, loss and input gradient.)
     /// </remarks>
     private static Sequential CreateMnistCnn() => new Sequential { Architecture = MnistCnn }
         .Add("conv1", new Conv2d(1, 32, 3))
