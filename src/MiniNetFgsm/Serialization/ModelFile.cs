@@ -13,6 +13,18 @@ public static class ModelFile
     /// <summary>The metadata key naming the architecture.</summary>
     public const string ArchitectureKey = "architecture";
 
+    /// <summary>
+    /// The metadata key of a training checkpoint's state (<c>Training.TrainingCheckpoint</c>). A file that has it may also
+    /// hold tensors named <see cref="OptimizerStatePrefix"/>… and <see cref="BestWeightsPrefix"/>…, which loading a model ignores.
+    /// </summary>
+    public const string CheckpointKey = "checkpoint";
+
+    /// <summary>Prefix of a checkpoint's optimizer tensors (<c>optimizer.conv1.weight.m</c>).</summary>
+    public const string OptimizerStatePrefix = "optimizer.";
+
+    /// <summary>Prefix of a checkpoint's copy of the most robust epoch's weights (<c>best.conv1.weight</c>).</summary>
+    public const string BestWeightsPrefix = "best.";
+
     /// <summary>Saves <paramref name="model"/>'s parameters to <paramref name="path"/> (atomically, see <see cref="SafeTensors.Write"/>).</summary>
     /// <exception cref="ArgumentException">
     /// <paramref name="architecture"/> is unknown, or <paramref name="model"/>'s parameters are not exactly that architecture's.
@@ -49,7 +61,8 @@ public static class ModelFile
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not valid safetensors (see <see cref="SafeTensors.Read"/>), has no known architecture, lacks a parameter,
-    /// has one with the wrong shape, or has tensors the architecture does not know. The message starts with the path.
+    /// has one with the wrong shape, or has tensors the architecture does not know (a checkpoint's training-state tensors aside).
+    /// The message starts with the path.
     /// </exception>
     public static LoadedModel Load(string path)
     {
@@ -79,7 +92,10 @@ public static class ModelFile
         }
 
         var known = model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        string[] unknown = file.Tensors.Select(t => t.Name).Where(name => !known.Contains(name)).ToArray();
+        bool checkpoint = file.Metadata.ContainsKey(CheckpointKey);
+        string[] unknown = file.Tensors.Select(t => t.Name)
+            .Where(name => !known.Contains(name) && !(checkpoint && (name.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal) || name.StartsWith(BestWeightsPrefix, StringComparison.Ordinal))))
+            .ToArray();
         if (unknown.Length > 0)
         {
             throw FileError.Invalid(path, $"unknown tensor(s) for architecture '{architecture}': {string.Join(", ", unknown.Select(n => $"'{n}'"))}.");
