@@ -231,7 +231,12 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            string where = last is null ? "before the first batch" : $"in epoch {last.Epoch} after {last.Batch} batches";
+            string where = last switch
+            {
+                null => "before the first batch",
+                { Batch: 0 } => $"after epoch {last.History.Count}",
+                _ => $"in epoch {last.Epoch} after {last.Batch} batches",
+            };
             throw new Interrupted(lastCheckpoint is null
                 ? $"Ctrl-C {where}; nothing saved (pass --checkpoint-dir DIR to keep a checkpoint)."
                 : $"Ctrl-C {where}; checkpoint saved to {lastCheckpoint}; continue with: mininet train --resume {lastCheckpoint}");

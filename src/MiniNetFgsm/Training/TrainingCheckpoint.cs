@@ -54,6 +54,7 @@ public static class TrainingCheckpoint
         var json = new JsonObject
         {
             ["format"] = Format,
+            ["epochs_done"] = state.History.Count,
             ["epoch"] = state.Epoch,
             ["batch"] = state.Batch,
             ["epoch_loss"] = state.EpochLoss,

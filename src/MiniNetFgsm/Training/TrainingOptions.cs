@@ -48,7 +48,7 @@ public sealed record TrainingOptions
     /// The divergence guard: a batch whose mean cross-entropy is NaN, infinite or above this many nats stops training with
     /// <see cref="TrainingDivergedException"/>. 100 nats means the true class got on average a probability below e^−100:
     /// chance is ln 10 ≈ 2.3 nats, a model that merely stalls at a too-high rate stays near that, and even a freshly
-    /// initialised network's worst batch is a few nats, so only logits that have blown up (a rate 1000× too high) get there.
+    /// initialised network's worst batch is a few nats, so only logits that have blown up get there (Adam at 0.1, 33× the default, stalls near 2.3; at 1 a batch reaches 230 nats).
     /// </summary>
     public double MaxLoss { get; init; } = 100;
 

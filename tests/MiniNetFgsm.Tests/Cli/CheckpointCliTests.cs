@@ -105,7 +105,7 @@ public sealed class CheckpointCliTests(TinyMnistRun run) : IClassFixture<TinyMni
 
         Assert.True(exitCode == CliCore.InterruptedExit, $"exit {exitCode}{Environment.NewLine}{lines}");
         string error = lines.Errors[^1];       // the last stderr line (progress lines, if any, come before it)
-        Assert.Matches(@"^interrupted: Ctrl-C in epoch \d+ after \d+ batches; checkpoint saved to .*epoch-\d+(-batch-\d+)?\.safetensors; continue with: mininet train --resume ", error);
+        Assert.Matches(@"^interrupted: Ctrl-C (in epoch \d+ after \d+ batches|after epoch \d+); checkpoint saved to .*epoch-\d+(-batch-\d+)?\.safetensors; continue with: mininet train --resume ", error);
         string saved = error[(error.IndexOf("saved to ", StringComparison.Ordinal) + 9)..error.IndexOf("; continue", StringComparison.Ordinal)];
         (LoadedModel _, TrainingState state) = TrainingCheckpoint.Load(saved);
         Assert.True(state.Epoch >= 2 && !state.IsFinished, $"epoch {state.Epoch}, batch {state.Batch}");
