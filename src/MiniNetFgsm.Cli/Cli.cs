@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using MiniNetFgsm.Data;
 
@@ -12,6 +13,9 @@ internal static class Cli
 
     /// <summary>Exit code for an unexpected internal failure.</summary>
     public const int InternalErrorExit = 70;
+
+    /// <summary>Exit code after Ctrl-C (SIGINT) stopped a run: 128 + 2, as shells report it.</summary>
+    public const int InterruptedExit = 130;
 
     public static Option<string?> DataOption() => new("--data")
     {
@@ -63,6 +67,12 @@ internal static class Cli
         {
             return body();
         }
+        catch (Interrupted ex)
+        {
+            Console.Out.Flush();
+            Console.Error.WriteLine($"interrupted: {ex.Message}");
+            return InterruptedExit;
+        }
         catch (Exception ex) when (ex is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
                                       or ArgumentException or UnauthorizedAccessException or IOException)
         {
@@ -77,6 +87,116 @@ internal static class Cli
             return InternalErrorExit;
         }
     }
+
+    /// <summary>True when the user typed <paramref name="option"/> (rather than it taking its default).</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>When <paramref name="inapplicable"/>, an option the user typed among <paramref name="options"/> is a mistake: "{option} applies {why}."</summary>
+    public static void RejectGiven(ParseResult parse, bool inapplicable, string why, params Option[] options)
+    {
+        foreach (Option option in options)
+        {
+            if (inapplicable && Given(parse, option))
+            {
+                throw new UserError($"{option.Name} applies {why}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks, before any work starts, that results can be written into <paramref name="folder"/> (given as
+    /// <paramref name="option"/>): it is not a file, exists or can be created, and a probe file can be created in it and
+    /// deleted again. Returns <paramref name="folder"/>.
+    /// </summary>
+    public static string CheckOutputFolder(string folder, string option)
+    {
+        if (CannotWrite(folder) is { } reason)
+        {
+            throw new UserError($"{option} '{folder}' cannot be written: {reason}");
+        }
+
+        return folder;
+    }
+
+    /// <summary>
+    /// Checks, before any work starts, that the file <paramref name="path"/> (given as <paramref name="option"/>) can be
+    /// written: it does not name a folder (nor end with a slash), and its folder passes <see cref="CheckOutputFolder"/>.
+    /// </summary>
+    public static string CheckOutputFile(string path, string option)
+    {
+        if (path.Length == 0)
+        {
+            throw new UserError($"{option} needs a file name.");
+        }
+
+        if (Directory.Exists(path) || path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))
+        {
+            throw new UserError($"{option} '{path}' is a folder; give a file name, e.g. {Path.Combine(path, "model.safetensors")}.");
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (CannotWrite(folder) is { } reason)
+        {
+            throw new UserError($"{option} '{path}' cannot be written: its folder {folder}: {reason}");
+        }
+
+        return path;
+    }
+
+    /// <summary>Null when <paramref name="folder"/> is (or can be made) a folder in which a probe file can be created and deleted; else why not.</summary>
+    private static string? CannotWrite(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            return "it is a file, not a folder.";
+        }
+
+        // The folders this check creates are removed again (the command creates them for real when it writes), so a
+        // mistake found later (a missing data folder) leaves nothing behind.
+        string? created = null;
+        try
+        {
+            string full = Path.GetFullPath(folder);
+            for (string? f = full; f is not null && !Directory.Exists(f); f = Path.GetDirectoryName(f))
+            {
+                created = f;
+            }
+
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, $".mininet-probe-{Guid.NewGuid():N}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return Reason(e);
+        }
+        finally
+        {
+            try
+            {
+                if (created is not null && Directory.Exists(created))
+                {
+                    Directory.Delete(created, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: an empty folder left behind is harmless.
+            }
+        }
+    }
+
+    /// <summary>The cause of a failed write in a few words (the runtime's message, without a trailing period).</summary>
+    private static string Reason(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied.",
+        FileNotFoundException or DirectoryNotFoundException => $"no folder can be created there (the system says: {e.Message.TrimEnd('.')}).",
+        _ => e.Message.TrimEnd('.') + ".",
+    };
 
     public static int CheckThreads(int threads) => threads >= 1 && threads <= 1024
         ? threads
@@ -98,10 +218,15 @@ internal static class Cli
     /// <summary>Parses "0,0.05,0.1" into eps values, each in [0, 1].</summary>
     public static float[] ParseEpsilons(string text)
     {
-        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.All(p => p.Length == 0))
         {
             throw new UserError("--eps needs at least one value, e.g. --eps 0,0.1,0.3.");
+        }
+
+        if (Array.IndexOf(parts, "") is int empty and >= 0)
+        {
+            throw new UserError($"--eps '{text}' has an empty item (number {empty + 1}); separate values with single commas, e.g. --eps 0,0.1,0.3.");
         }
 
         var values = new float[parts.Length];

@@ -24,19 +24,29 @@ internal static class Program
             BenchCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
-        if (parse.Action is ParseErrorAction && args.Length > 0)
+        if (parse.Action is ParseErrorAction)
         {
-            // A parse error is a user mistake like any other: one line each and exit code 2, rather than
-            // System.CommandLine's multi-line messages, the whole help page and exit code 1. A bare `mininet`
-            // keeps the default (the error and the help page), which is what someone exploring wants.
-            foreach (ParseError error in parse.Errors)
-            {
-                Console.Error.WriteLine($"error: {string.Join(' ', error.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
-            }
-
+            // A parse error is a user mistake like any other: one line and exit code 2, rather than System.CommandLine's
+            // multi-line messages, the whole help page and exit code 1.
+            Console.Error.WriteLine($"error: {Describe(parse, root)}");
             return Cli.UserErrorExit;
         }
 
         return parse.Invoke();
+    }
+
+    /// <summary>The first parse error in one line: no command, an unknown command, or the first problem with a command's options (and how many more).</summary>
+    private static string Describe(ParseResult parse, RootCommand root)
+    {
+        string commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+        if (parse.CommandResult.Command == root)
+        {
+            return parse.UnmatchedTokens.Count == 0 && parse.Tokens.Count == 0
+                ? $"no command given; the commands are {commands} (mininet --help describes them)."
+                : $"unknown command '{parse.UnmatchedTokens.FirstOrDefault() ?? parse.Tokens[0].Value}'; the commands are {commands} (mininet --help describes them).";
+        }
+
+        string first = string.Join(' ', parse.Errors[0].Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return parse.Errors.Count == 1 ? first : $"{first} (and {parse.Errors.Count - 1} more problem{(parse.Errors.Count > 2 ? "s" : "")})";
     }
 }

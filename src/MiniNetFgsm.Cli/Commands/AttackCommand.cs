@@ -50,9 +50,13 @@ internal static class AttackCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             float[] epsilons = Cli.ParseEpsilons(parse.GetValue(eps)!);
+            AttackMethod chosen = Enum.Parse<AttackMethod>(parse.GetValue(method)!, ignoreCase: true);
+            Cli.RejectGiven(parse, chosen is not (AttackMethod.Bim or AttackMethod.Pgd), "only to --method bim or pgd", steps, stepSize);
+            Cli.RejectGiven(parse, chosen != AttackMethod.Pgd, "only to --method pgd (its random starts)", restarts, seed);
+            Cli.RejectGiven(parse, chosen != AttackMethod.Targeted, "only to --method targeted", target);
             var options = new AttackOptions
             {
-                Method = Enum.Parse<AttackMethod>(parse.GetValue(method)!, ignoreCase: true),
+                Method = chosen,
                 Steps = parse.GetValue(steps),
                 StepSize = parse.GetValue(stepSize),
                 Restarts = parse.GetValue(restarts),
@@ -69,6 +73,7 @@ internal static class AttackCommand
             }
 
             int threadCount = Cli.CheckThreads(parse.GetValue(threads));
+            Cli.CheckOutputFolder(parse.GetValue(output)!, "--out");
             LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
             loaded.Model.Threads = threadCount;
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));

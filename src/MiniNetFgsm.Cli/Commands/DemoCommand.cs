@@ -28,7 +28,8 @@ internal static class DemoCommand
         var command = new Command("demo", "Train LeNet on MNIST, attack it with FGSM and compare with the PyTorch tutorial.") { output, data, threads };
         command.SetAction(parse => Cli.Run(() =>
         {
-            Run(parse.GetValue(output)!, parse.GetValue(data), Cli.CheckThreads(parse.GetValue(threads)));
+            int threadCount = Cli.CheckThreads(parse.GetValue(threads));
+            Run(Cli.CheckOutputFolder(parse.GetValue(output)!, "--out"), parse.GetValue(data), threadCount);
             return 0;
         }));
         return command;

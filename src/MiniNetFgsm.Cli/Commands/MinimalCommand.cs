@@ -47,8 +47,10 @@ internal static class MinimalCommand
             }
 
             float[] epsilons = Cli.ParseEpsilons(parse.GetValue(eps)!);
+            int threadCount = Cli.CheckThreads(parse.GetValue(threads));
+            Cli.CheckOutputFolder(parse.GetValue(output)!, "--out");
             LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
-            loaded.Model.Threads = Cli.CheckThreads(parse.GetValue(threads));
+            loaded.Model.Threads = threadCount;
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
             Run(loaded, dataset.Test, MinimalFgsm.GridSteps(max), epsilons, pngs, parse.GetValue(output)!);
             return 0;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Attacks;
@@ -51,20 +52,55 @@ internal static class TrainCommand
             DefaultValueFactory = _ => AdversarialDefaults.RobustImages,
         };
         var robustSteps = new Option<int>("--robust-steps") { Description = "Adversarial training: PGD steps of that measurement.", DefaultValueFactory = _ => AdversarialDefaults.RobustSteps };
+        var checkpointDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Write DIR/epoch-N.safetensors after every epoch (the weights plus everything needed to continue exactly: optimizer, "
+                        + "dropout generators, position, settings); Ctrl-C then saves DIR/epoch-N-batch-B.safetensors before stopping.",
+        };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run a checkpoint file was written by, with its settings (same final weights, bit for bit, as an uninterrupted run).",
+        };
 
         var command = new Command("train", "Train a CNN on MNIST and save it as a PyTorch-compatible safetensors file.")
         {
-            model, epochs, batch, lr, decay, schedule, optimizer, seed, threads, data, output, adversarial, eps, advStep, robustImages, robustSteps,
+            model, epochs, batch, lr, decay, schedule, optimizer, seed, threads, data, output, adversarial, eps, advStep, robustImages, robustSteps, checkpointDir, resume,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
+            if (parse.GetValue(resume) is { } checkpointPath)
+            {
+                foreach (Option setting in new Option[] { model, epochs, batch, lr, decay, schedule, optimizer, seed, adversarial, eps, advStep, robustImages, robustSteps })
+                {
+                    if (Cli.Given(parse, setting))
+                    {
+                        throw new UserError($"{setting.Name} comes from the checkpoint when resuming; leave it out of `train --resume`.");
+                    }
+                }
+
+                (LoadedModel loaded, TrainingState state) = TrainingCheckpoint.Load(checkpointPath);
+                int checkpointThreads = state.Options.Threads;
+                if (Cli.Given(parse, threads) && Cli.CheckThreads(parse.GetValue(threads)) != checkpointThreads)
+                {
+                    throw new UserError($"--threads {parse.GetValue(threads)} differs from the checkpoint's {checkpointThreads}; the run continues bit for bit only on the same count (leave --threads out).");
+                }
+
+                TrainingOptions resumed = state.Options.Adversarial is { } adv
+                    ? state.Options with { Adversarial = adv with { MeasureRobustAccuracy = AttackSweep.PgdAccuracy } }
+                    : state.Options;
+                state.Options = resumed;
+                string resumedPath = parse.GetValue(output) ?? Path.Combine("out", loaded.Architecture + ".safetensors");
+                Run(loaded.Architecture, resumed, parse.GetValue(data), resumedPath, parse.GetValue(checkpointDir), (loaded.Model, state, checkpointPath));
+                return 0;
+            }
+
             string architecture = parse.GetValue(model)!;
-            RejectGiven(parse, Cli.Parse<LearningRateSchedule>(parse.GetValue(schedule)!) == LearningRateSchedule.Cyclic, "only to --lr-schedule step (cyclic sets the rate every batch)", decay);
-            RejectGiven(parse, parse.GetValue(adversarial) == "none", "only to adversarial training; add --adversarial fgsm", eps, advStep, robustImages, robustSteps);
+            Cli.RejectGiven(parse, Cli.Parse<LearningRateSchedule>(parse.GetValue(schedule)!) == LearningRateSchedule.Cyclic, "only to --lr-schedule step (cyclic sets the rate every batch)", decay);
+            Cli.RejectGiven(parse, parse.GetValue(adversarial) == "none", "only to adversarial training; add --adversarial fgsm", eps, advStep, robustImages, robustSteps);
 
             TrainingOptions options = ReadOptions(parse);
             string path = parse.GetValue(output) ?? Path.Combine("out", architecture + ".safetensors");
-            Run(architecture, options, parse.GetValue(data), path);
+            Run(architecture, options, parse.GetValue(data), path, parse.GetValue(checkpointDir));
             return 0;
         }));
         return command;
@@ -94,20 +130,14 @@ internal static class TrainCommand
         return parse.GetValue<float?>("--lr") is float lr ? options with { LearningRate = lr } : options;
     }
 
-    /// <summary>When <paramref name="inapplicable"/>, an option the user typed among <paramref name="options"/> is a mistake: "{option} applies {why}."</summary>
-    private static void RejectGiven(ParseResult parse, bool inapplicable, string why, params Option[] options)
-    {
-        foreach (Option option in options)
-        {
-            if (inapplicable && parse.GetResult(option) is { Implicit: false })
-            {
-                throw new UserError($"{option.Name} applies {why}.");
-            }
-        }
-    }
-
-    /// <summary>Trains and saves; prints one line per epoch. Returns the trained model and the last test accuracy.</summary>
-    public static (Sequential Model, double Accuracy) Run(string architecture, TrainingOptions options, string? dataDirectory, string path)
+    /// <summary>
+    /// Trains and saves; prints one line per epoch. Returns the trained model and the last test accuracy. <paramref name="path"/>
+    /// (and <paramref name="checkpointDirectory"/>) are checked for writing before anything is loaded. With
+    /// <paramref name="resume"/>, continues that checkpoint's run (<paramref name="options"/> are then its settings).
+    /// </summary>
+    public static (Sequential Model, double Accuracy) Run(
+        string architecture, TrainingOptions options, string? dataDirectory, string path, string? checkpointDirectory = null,
+        (Sequential Model, TrainingState State, string Path)? resume = null)
     {
         try
         {
@@ -118,12 +148,27 @@ internal static class TrainCommand
             throw new UserError(ex.Message);
         }
 
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        Cli.CheckOutputFile(path, "--out");
+        if (checkpointDirectory is not null)
+        {
+            Cli.CheckOutputFolder(checkpointDirectory, "--checkpoint-dir");
+        }
+
         MnistDataset data = Cli.LoadData(dataDirectory);
         Console.WriteLine($"data: {data.Train.Count} training and {data.Test.Count} test images from {data.SourceDirectory}{(data.IsVerified ? " (checksums verified)" : "")}");
+        if (resume is { } from)
+        {
+            if (from.State.TrainImages != data.Train.Count)
+            {
+                throw new UserError($"{from.Path} was trained on {from.State.TrainImages} training images, but the data folder has {data.Train.Count}; pass the same --data.");
+            }
+
+            Console.WriteLine($"resuming {from.Path}: {(from.State.Batch == 0 ? $"{from.State.History.Count} of {options.Epochs} epochs done" : $"epoch {from.State.Epoch} of {options.Epochs}, {from.State.Batch} batches done")}");
+        }
+
         Console.WriteLine($"training {architecture}: {options.Epochs} epochs, batch {options.BatchSize}, {Cli.Name(options.Optimizer)} lr {options.LearningRate} {(options.LearningRateSchedule == LearningRateSchedule.Cyclic ? "(cyclic)" : $"(×{options.LearningRateDecay} per epoch)")}, seed {options.Seed}, {options.Threads} threads");
 
-        Sequential model = ModelZoo.Create(architecture, options.Seed);
+        Sequential model = resume?.Model ?? ModelZoo.Create(architecture, options.Seed);
         var clock = Stopwatch.StartNew();
         if (options.Adversarial is { } adv)
         {
@@ -131,29 +176,74 @@ internal static class TrainCommand
                               $"after each epoch, PGD-{adv.RobustSteps} (eps {Cli.FormatNumber(adv.Epsilon, "0.###")}) robust accuracy on the first {Math.Min(adv.RobustImages, data.Test.Count)} test images");
         }
 
-        IReadOnlyList<EpochResult> epochs = Trainer.Train(model, data.Train, data.Test, options, new ConsoleProgress(), e =>
+        // Every state the trainer hands over is remembered (to say where an interruption stopped) and, with --checkpoint-dir, written.
+        TrainingState? last = null;
+        string? lastCheckpoint = null;
+        void Checkpoint(TrainingState state)
         {
-            string robust = double.IsNaN(e.RobustAccuracy) ? "" : $", PGD robust accuracy {Cli.Percent(e.RobustAccuracy)}";
-            Console.WriteLine($"epoch {e.Epoch}: train loss {Cli.FormatNumber(e.TrainLoss)}, test accuracy {Cli.Percent(e.TestAccuracy)}{robust} ({Cli.FormatNumber(e.Seconds, "0.0")} s)");
-            if (e.CatastrophicOverfitting)
+            last = state;
+            if (checkpointDirectory is null)
             {
-                Console.WriteLine($"catastrophic overfitting in epoch {e.Epoch}: PGD robust accuracy collapsed to {Cli.Percent(e.RobustAccuracy)}; training stopped" +
-                                  (e.RestoredEpoch is int best ? $", the weights of epoch {best} (the most robust) restored and saved" : "") +
-                                  ". Try a smaller --adv-step or --lr.");
+                return;
             }
 
-            // The epoch's last, partial batch and the test set's reshape every layer's buffers (batch 32 → 16 → 32 per
-            // replica), leaving tens of MB of freed large arrays behind each epoch; compacting them here keeps a
-            // multi-epoch run's peak memory near one epoch's.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        });
-        EpochResult kept = epochs[^1].RestoredEpoch is int restored ? epochs[restored - 1] : epochs[^1];
-
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
+            Directory.CreateDirectory(checkpointDirectory);
+            string file = Path.Combine(checkpointDirectory, state.Batch == 0 ? $"epoch-{state.History.Count}.safetensors" : $"epoch-{state.Epoch}-batch-{state.Batch}.safetensors");
+            TrainingCheckpoint.Save(file, model, state);
+            lastCheckpoint = file;
+            Console.WriteLine($"checkpoint: wrote {file}");
         }
 
+        // Ctrl-C asks the trainer to stop after the batch in progress; a second Ctrl-C quits at once.
+        using var interrupt = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            if (!interrupt.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            }
+        });
+
+        IReadOnlyList<EpochResult> epochs;
+        try
+        {
+            epochs = Trainer.Train(model, data.Train, data.Test, options, new ConsoleProgress(), e =>
+            {
+                string robust = double.IsNaN(e.RobustAccuracy) ? "" : $", PGD robust accuracy {Cli.Percent(e.RobustAccuracy)}";
+                Console.WriteLine($"epoch {e.Epoch}: train loss {Cli.FormatNumber(e.TrainLoss)}, test accuracy {Cli.Percent(e.TestAccuracy)}{robust} ({Cli.FormatNumber(e.Seconds, "0.0")} s)");
+                if (e.CatastrophicOverfitting)
+                {
+                    Console.WriteLine($"catastrophic overfitting in epoch {e.Epoch}: PGD robust accuracy collapsed to {Cli.Percent(e.RobustAccuracy)}; training stopped" +
+                                      (e.RestoredEpoch is int best ? $", the weights of epoch {best} (the most robust) restored and saved" : "") +
+                                      ". Try a smaller --adv-step or --lr.");
+                }
+
+                // The epoch's last, partial batch and the test set's reshape every layer's buffers (batch 32 → 16 → 32 per
+                // replica), leaving tens of MB of freed large arrays behind each epoch; compacting them here keeps a
+                // multi-epoch run's peak memory near one epoch's.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }, resume?.State, Checkpoint, interrupt.Token);
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new UserError($"{e.Message} Nothing was saved to {path}{(lastCheckpoint is null ? "" : $" (the last good checkpoint is {lastCheckpoint})")}; try a smaller --lr (it was {options.LearningRate}).");
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            string where = last switch
+            {
+                null => "before the first batch",
+                { Batch: 0 } => $"after epoch {last.History.Count}",
+                _ => $"in epoch {last.Epoch} after {last.Batch} batches",
+            };
+            throw new Interrupted(lastCheckpoint is null
+                ? $"Ctrl-C {where}; nothing saved (pass --checkpoint-dir DIR to keep a checkpoint)."
+                : $"Ctrl-C {where}; checkpoint saved to {lastCheckpoint}; continue with: mininet train --resume {lastCheckpoint}");
+        }
+
+        EpochResult kept = epochs[^1].RestoredEpoch is int restored ? epochs[restored - 1] : epochs[^1];
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         ModelFile.Save(path, model, architecture, TrainingHistory.Of(architecture, options, epochs).ToMetadata());
         Console.WriteLine($"saved {path} ({Cli.FormatNumber(clock.Elapsed.TotalSeconds, "0.0")} s in all)");
         return (model, kept.TestAccuracy);

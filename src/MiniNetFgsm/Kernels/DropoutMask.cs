@@ -29,6 +29,34 @@ public struct DropoutMask
         s3 = Vector256.Create<uint>(d);
     }
 
+    /// <summary>The number of 32-bit words <see cref="SaveState"/> writes: four state words for each of the eight lanes.</summary>
+    internal const int StateWords = 4 * Lanes;
+
+    /// <summary>Copies the generators' state into <paramref name="state"/> (<see cref="StateWords"/> words: s0 of lanes 0..7, then s1, s2, s3).</summary>
+    internal readonly void SaveState(Span<uint> state)
+    {
+        s0.CopyTo(state);
+        s1.CopyTo(state[Lanes..]);
+        s2.CopyTo(state[(2 * Lanes)..]);
+        s3.CopyTo(state[(3 * Lanes)..]);
+    }
+
+    /// <summary>The generators in the state <see cref="SaveState"/> wrote: the masks continue exactly where those left off.</summary>
+    internal static DropoutMask FromState(ReadOnlySpan<uint> state)
+    {
+        if (state.Length != StateWords)
+        {
+            throw new ArgumentException($"A dropout generator state is {StateWords} words long (got {state.Length}).", nameof(state));
+        }
+
+        var mask = default(DropoutMask);
+        mask.s0 = Vector256.Create(state[..Lanes]);
+        mask.s1 = Vector256.Create(state.Slice(Lanes, Lanes));
+        mask.s2 = Vector256.Create(state.Slice(2 * Lanes, Lanes));
+        mask.s3 = Vector256.Create(state.Slice(3 * Lanes, Lanes));
+        return mask;
+    }
+
     /// <summary>
     /// mask[i] = <paramref name="keep"/> when generator i mod 8's next value u satisfies u ≥ <paramref name="threshold"/>,
     /// else 0. Every call advances all eight generators by ⌈length / 8⌉ steps (the values past the end are dropped), so

@@ -34,6 +34,12 @@ public sealed class Dropout : Layer
     /// <summary>Restarts the mask sequence from <paramref name="seed"/>.</summary>
     public void Reseed(int seed) => masks = new DropoutMask(seed);
 
+    /// <summary>The mask generators' state (<see cref="DropoutMask.StateWords"/> words), so a checkpoint can continue the masks exactly.</summary>
+    internal void SaveState(Span<uint> state) => masks.SaveState(state);
+
+    /// <summary>Puts back a state <see cref="SaveState"/> wrote.</summary>
+    internal void RestoreState(ReadOnlySpan<uint> state) => masks = DropoutMask.FromState(state);
+
     /// <inheritdoc />
     public override int[] OutputShape(int[] inputShape) => inputShape;
 

@@ -42,6 +42,16 @@ public sealed class Adam : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc />
+    internal override IReadOnlyList<(string Name, float[][] PerParameter)> StateBuffers => [("m", m), ("v", v)];
+
+    /// <inheritdoc />
+    internal override long Steps
+    {
+        get => step;
+        set => step = checked((int)value);
+    }
+
+    /// <inheritdoc />
     /// <remarks>One fused pass per tensor (<see cref="AdamKernels"/>), over <see cref="Optimizer.Threads"/> ranges for large tensors.</remarks>
     public override void Step()
     {

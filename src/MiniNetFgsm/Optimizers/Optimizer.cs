@@ -27,6 +27,19 @@ public abstract class Optimizer
     public abstract void Step();
 
     /// <summary>
+    /// The optimizer's state beside the weights, one buffer per parameter under a short name (Adam: <c>m</c>, <c>v</c>;
+    /// SGD: <c>momentum</c>): live arrays, which a checkpoint copies out and a resumed run copies back.
+    /// </summary>
+    internal abstract IReadOnlyList<(string Name, float[][] PerParameter)> StateBuffers { get; }
+
+    /// <summary>Steps taken so far, where the update depends on it (Adam's bias correction); 0 for SGD.</summary>
+    internal virtual long Steps
+    {
+        get => 0;
+        set { }
+    }
+
+    /// <summary>
     /// Threads a step may use on large tensors (element-wise updates: the result does not depend on it). Adam uses them;
     /// SGD's step is a single pass that stays on the calling thread.
     /// </summary>

@@ -30,6 +30,9 @@ public sealed class Sgd : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc />
+    internal override IReadOnlyList<(string Name, float[][] PerParameter)> StateBuffers => [("momentum", velocity)];
+
+    /// <inheritdoc />
     public override void Step()
     {
         for (int k = 0; k < Parameters.Count; k++)

@@ -14,6 +14,18 @@ public static class ModelFile
     public const string ArchitectureKey = "architecture";
 
     /// <summary>
+    /// The metadata key of a training checkpoint's state (<c>Training.TrainingCheckpoint</c>). A file that has it may also
+    /// hold tensors named <see cref="OptimizerStatePrefix"/>… and <see cref="BestWeightsPrefix"/>…, which loading a model ignores.
+    /// </summary>
+    public const string CheckpointKey = "checkpoint";
+
+    /// <summary>Prefix of a checkpoint's optimizer tensors (<c>optimizer.conv1.weight.m</c>).</summary>
+    public const string OptimizerStatePrefix = "optimizer.";
+
+    /// <summary>Prefix of a checkpoint's copy of the most robust epoch's weights (<c>best.conv1.weight</c>).</summary>
+    public const string BestWeightsPrefix = "best.";
+
+    /// <summary>
     /// Saves <paramref name="model"/>'s parameters to <paramref name="path"/> (atomically, see <see cref="SafeTensors.Write"/>),
     /// with <paramref name="metadata"/> (string values, such as <see cref="TrainingHistory.ToMetadata"/>) beside the architecture.
     /// </summary>
@@ -52,8 +64,9 @@ public static class ModelFile
     /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not valid safetensors (see <see cref="SafeTensors.Read"/>), has no known architecture, lacks a parameter,
-    /// has one with the wrong shape, has tensors the architecture does not know, or holds a NaN or infinite weight (the
-    /// message names the tensor and the first such element). The message starts with the path.
+    /// has one with the wrong shape, has tensors the architecture does not know (a checkpoint's training-state tensors
+    /// aside), or holds a NaN or infinite weight (the message names the tensor and the first such element). The message
+    /// starts with the path.
     /// </exception>
     public static LoadedModel Load(string path)
     {
@@ -91,7 +104,10 @@ public static class ModelFile
         }
 
         var known = model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        string[] unknown = file.Tensors.Select(t => t.Name).Where(name => !known.Contains(name)).ToArray();
+        bool checkpoint = file.Metadata.ContainsKey(CheckpointKey);
+        string[] unknown = file.Tensors.Select(t => t.Name)
+            .Where(name => !known.Contains(name) && !(checkpoint && (name.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal) || name.StartsWith(BestWeightsPrefix, StringComparison.Ordinal))))
+            .ToArray();
         if (unknown.Length > 0)
         {
             throw FileError.Invalid(path, $"unknown tensor(s) for architecture '{architecture}': {string.Join(", ", unknown.Select(n => $"'{n}'"))}.");

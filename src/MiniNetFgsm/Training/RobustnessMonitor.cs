@@ -20,6 +20,17 @@ internal sealed class RobustnessMonitor(Sequential model, double collapseRatio)
     /// <summary>The epoch that reached <see cref="BestAccuracy"/> (0 before the first).</summary>
     public int BestEpoch { get; private set; }
 
+    /// <summary>The most robust epoch's weights, one array per parameter (null before the first epoch): kept by a checkpoint.</summary>
+    public float[][]? BestWeights => bestWeights;
+
+    /// <summary>Puts back what a checkpoint kept: the best accuracy, its epoch and its weights.</summary>
+    public void Restore(double bestAccuracy, int bestEpoch, float[][]? weights)
+    {
+        BestAccuracy = bestAccuracy;
+        BestEpoch = bestEpoch;
+        bestWeights = weights;
+    }
+
     /// <summary>Records the robust accuracy after <paramref name="epoch"/>; true when it is a collapse.</summary>
     public bool Observe(int epoch, double robustAccuracy)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using MiniNetFgsm.Data;
+using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Optimizers;
@@ -43,14 +44,30 @@ public static class Trainer
     /// softmax cross-entropy, backward (parameter gradients only) and one optimizer step. The test set, when given,
     /// is evaluated after each epoch. With several threads, each batch is split across <see cref="ModelReplicas"/>.
     /// </summary>
+    /// <remarks>
+    /// <para>Divergence guard: a batch whose loss is NaN, infinite or above <see cref="TrainingOptions.MaxLoss"/> throws
+    /// <see cref="TrainingDivergedException"/> before its optimizer step.</para>
+    /// <para>Checkpoints: <paramref name="checkpoint"/>, when given, receives the <see cref="TrainingState"/> after every epoch
+    /// (the model then holds that epoch's weights). When <paramref name="cancellation"/> is signalled, the batch in progress
+    /// finishes, <paramref name="checkpoint"/> receives the state at that point, and <see cref="OperationCanceledException"/>
+    /// is thrown.</para>
+    /// <para>Resuming: pass the model and state a checkpoint held as <paramref name="model"/> and <paramref name="resume"/>,
+    /// with the same settings (<paramref name="options"/>, thread count included) and training set. The run continues
+    /// from the next batch and ends with weights bit-identical to an uninterrupted run's; the returned list starts with
+    /// the epochs done before.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">The options are invalid, or <paramref name="resume"/> does not fit them, the model or <paramref name="train"/>.</exception>
     public static IReadOnlyList<EpochResult> Train(
         Sequential model, LabeledImages train, LabeledImages? test, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, Action<EpochResult>? epochCompleted = null)
+        IProgress<TrainingProgress>? progress = null, Action<EpochResult>? epochCompleted = null,
+        TrainingState? resume = null, Action<TrainingState>? checkpoint = null, CancellationToken cancellation = default)
     {
         options.Validate();
         using var replicas = new ModelReplicas(model, options.Threads, options.Seed);
         Optimizer optimizer = Optimizer.Create(options.Optimizer, model.Parameters, options.LearningRate, options.WeightDecay);
         optimizer.Threads = options.Threads;
+        Dropout[][] dropouts = Enumerable.Range(0, replicas.Count)
+            .Select(r => replicas[r].Layers.Select(l => l.Layer).OfType<Dropout>().ToArray()).ToArray();
         var losses = Enumerable.Range(0, replicas.Count).Select(_ => new SoftmaxCrossEntropy()).ToArray();
         var slices = Enumerable.Range(0, replicas.Count).Select(_ => new Batch()).ToArray();
         FastFgsmExamples[]? adversarial = options.Adversarial is null
@@ -61,8 +78,35 @@ public static class Trainer
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var results = new List<EpochResult>();
+        int firstEpoch = 1, firstBatch = 0;
+        double resumedLoss = 0;
+        if (resume is not null)
+        {
+            Restore(resume, options, train, optimizer, dropouts, monitor);
+            results.AddRange(resume.History);
+            (firstEpoch, firstBatch, resumedLoss) = (resume.Epoch, resume.Batch, resume.EpochLoss);
+            for (int e = 1; e < firstEpoch; e++)
+            {
+                Shuffle(order, options.Seed, e);        // each epoch shuffles the previous epoch's order
+            }
+        }
+
         var clock = Stopwatch.StartNew();
-        long imagesDone = 0, imagesTotal = (long)train.Count * options.Epochs;
+        long imagesDone = Math.Min((long)train.Count * (firstEpoch - 1) + (long)firstBatch * options.BatchSize, (long)train.Count * options.Epochs);
+        long imagesTotal = (long)train.Count * options.Epochs, imagesAtStart = imagesDone;
+
+        // The state a checkpoint keeps, copied out at the start of batch `batch` of `epoch` (batch 0 of epoch e + 1 = end of epoch e).
+        TrainingState Snapshot(int atEpoch, int atBatch, double loss) => new(options, train.Count, atEpoch, atBatch, results.ToArray())
+        {
+            EpochLoss = loss,
+            LearningRate = optimizer.LearningRate,
+            OptimizerSteps = optimizer.Steps,
+            OptimizerBuffers = [.. optimizer.StateBuffers.Select(b => (b.Name, b.PerParameter.Select(a => (float[])a.Clone()).ToArray()))],
+            Dropout = [.. dropouts.Select(SaveDropout)],
+            BestRobustAccuracy = monitor.BestAccuracy,
+            BestRobustEpoch = monitor.BestEpoch,
+            BestWeights = monitor.BestWeights?.Select(a => (float[])a.Clone()).ToArray(),
+        };
 
         // One delegate for the whole run, over method-level variables: a lambda inside the batch loop would allocate its
         // captured locals and itself for every batch.
@@ -89,16 +133,29 @@ public static class Trainer
             replica.Backward(dLogits, needInputGradient: false);
         };
 
-        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        for (epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
-            new Random(unchecked(options.Seed * 1_000_003 + epoch)).Shuffle(order);   // not HashCode: it is randomised per process
-            double epochLoss = 0;
+            Shuffle(order, options.Seed, epoch);
+            bool resumedEpoch = epoch == firstEpoch && resume is not null;
+            double epochLoss = resumedEpoch ? resumedLoss : 0;
             var epochClock = Stopwatch.StartNew();
-            for (int b = 0; b < batches; b++)
+            for (int b = resumedEpoch ? firstBatch : 0; b < batches; b++)
             {
+                if (cancellation.IsCancellationRequested)
+                {
+                    checkpoint?.Invoke(Snapshot(epoch, b, epochLoss));
+                    cancellation.ThrowIfCancellationRequested();
+                }
+
                 start = b * options.BatchSize;
                 count = Math.Min(options.BatchSize, train.Count - start);
                 replicas.Run(trainSlice);
+                double batchLoss = sliceLoss.Sum();
+                if (!double.IsFinite(batchLoss) || batchLoss > options.MaxLoss)
+                {
+                    throw new TrainingDivergedException(epoch, b + 1, batches, batchLoss, options.MaxLoss);
+                }
+
                 replicas.ReduceGradients();
                 if (options.LearningRateSchedule == LearningRateSchedule.Cyclic)
                 {
@@ -106,12 +163,12 @@ public static class Trainer
                 }
 
                 optimizer.Step();
-                epochLoss += sliceLoss.Sum();
+                epochLoss += batchLoss;
 
                 imagesDone += count;
                 if (progress is not null)
                 {
-                    double rate = imagesDone / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                    double rate = (imagesDone - imagesAtStart) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                     progress.Report(new TrainingProgress(
                         epoch, options.Epochs, b + 1, batches, epochLoss / (b + 1), rate,
                         TimeSpan.FromSeconds((imagesTotal - imagesDone) / Math.Max(rate, 1e-9))));
@@ -135,6 +192,7 @@ public static class Trainer
 
             results.Add(result);
             epochCompleted?.Invoke(result);
+            checkpoint?.Invoke(Snapshot(result.CatastrophicOverfitting ? options.Epochs + 1 : epoch + 1, 0, 0));
             if (result.CatastrophicOverfitting)
             {
                 break;
@@ -142,6 +200,69 @@ public static class Trainer
         }
 
         return results;
+    }
+
+    /// <summary>The order of epoch <paramref name="epoch"/>: a Fisher–Yates shuffle of the previous epoch's, seeded from the seed and the epoch number.</summary>
+    private static void Shuffle(int[] order, int seed, int epoch)
+        => new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);   // not HashCode: it is randomised per process
+
+    private static uint[] SaveDropout(Dropout[] layers)
+    {
+        var state = new uint[layers.Length * DropoutMask.StateWords];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            layers[i].SaveState(state.AsSpan(i * DropoutMask.StateWords, DropoutMask.StateWords));
+        }
+
+        return state;
+    }
+
+    /// <summary>Puts <paramref name="state"/> back into the optimizer, the dropout layers and the monitor, after checking that it fits this run.</summary>
+    private static void Restore(TrainingState state, TrainingOptions options, LabeledImages train, Optimizer optimizer, Dropout[][] dropouts, RobustnessMonitor monitor)
+    {
+        if (!TrainingCheckpoint.SameSettings(state.Options, options))
+        {
+            throw new ArgumentException("The options differ from the ones the training state was saved with; a resumed run must use the same settings and thread count.");
+        }
+
+        if (state.TrainImages != train.Count)
+        {
+            throw new ArgumentException($"The training state is of a run on {state.TrainImages} training images; this training set has {train.Count}.");
+        }
+
+        if (state.Dropout.Length != dropouts.Length || state.Dropout.Where((d, r) => d.Length != dropouts[r].Length * DropoutMask.StateWords).Any())
+        {
+            throw new ArgumentException($"The training state holds dropout generators for {state.Dropout.Length} replica(s); this run has {dropouts.Length} of this model.");
+        }
+
+        IReadOnlyList<(string Name, float[][] PerParameter)> buffers = optimizer.StateBuffers;
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            (string name, float[][] target) = buffers[i];
+            float[][] saved = state.OptimizerBuffers.FirstOrDefault(b => b.Name == name).PerParameter
+                ?? throw new ArgumentException($"The training state has no optimizer buffer '{name}'.");
+            if (saved.Length != target.Length || saved.Where((a, k) => a.Length != target[k].Length).Any())
+            {
+                throw new ArgumentException($"The training state's optimizer buffer '{name}' does not match the model's parameters.");
+            }
+
+            for (int k = 0; k < target.Length; k++)
+            {
+                saved[k].CopyTo(target[k], 0);
+            }
+        }
+
+        optimizer.Steps = state.OptimizerSteps;
+        optimizer.LearningRate = state.LearningRate;
+        for (int r = 0; r < dropouts.Length; r++)
+        {
+            for (int i = 0; i < dropouts[r].Length; i++)
+            {
+                dropouts[r][i].RestoreState(state.Dropout[r].AsSpan(i * DropoutMask.StateWords, DropoutMask.StateWords));
+            }
+        }
+
+        monitor.Restore(state.BestRobustAccuracy, state.BestRobustEpoch, state.BestWeights?.Select(a => (float[])a.Clone()).ToArray());
     }
 
     /// <summary>Robust accuracy (the caller's measure, at the training's eps) on the first test images, on every thread.</summary>

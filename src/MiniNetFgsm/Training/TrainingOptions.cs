@@ -44,6 +44,14 @@ public sealed record TrainingOptions
     /// <summary>Worker threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The divergence guard: a batch whose mean cross-entropy is NaN, infinite or above this many nats stops training with
+    /// <see cref="TrainingDivergedException"/>. 100 nats means the true class got on average a probability below e^−100:
+    /// chance is ln 10 ≈ 2.3 nats, a model that merely stalls at a too-high rate stays near that, and even a freshly
+    /// initialised network's worst batch is a few nats, so only logits that have blown up get there (Adam at 0.1, 33× the default, stalls near 2.3; at 1 a batch reaches 230 nats).
+    /// </summary>
+    public double MaxLoss { get; init; } = 100;
+
     /// <summary>Train on FGSM adversarial examples instead of clean images; null for ordinary training.</summary>
     public AdversarialTrainingOptions? Adversarial { get; init; }
 
@@ -89,6 +97,11 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Optimizer))
         {
             throw new ArgumentException($"Unknown optimizer '{Optimizer}'; expected sgd or adam.");
+        }
+
+        if (!(MaxLoss > 0))
+        {
+            throw new ArgumentException($"The divergence bound MaxLoss must be positive (got {MaxLoss}).");
         }
 
         if (Threads < 1)

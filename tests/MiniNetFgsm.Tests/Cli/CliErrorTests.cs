@@ -54,6 +54,32 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("bench --batch 0", "--batch must be at least 1 (got 0)")]
     [InlineData("bench --images 0", "--images must be at least 1 (got 0)")]
     [InlineData("bench --model vgg", "'vgg' not recognized")]
+    [InlineData("", "no command given; the commands are demo, train, eval, attack, minimal, bench")]
+    [InlineData("foo", "unknown command 'foo'; the commands are demo, train")]
+    [InlineData("--foo", "unknown command '--foo'")]
+    [InlineData("train --bogus --also-bogus", "Unrecognized command or argument '--bogus'. (and 1 more problem)")]
+    [InlineData("train --out {emptySlash}", "is a folder; give a file name")]
+    [InlineData("train --out {empty}", "is a folder; give a file name")]
+    [InlineData("train --out {file}/m.safetensors", "cannot be written: its folder")]
+    [InlineData("train --out /proc/x/m.safetensors", "cannot be written: its folder /proc/x: no folder can be created there")]
+    [InlineData("train --checkpoint-dir /proc/x", "--checkpoint-dir '/proc/x' cannot be written: no folder can be created there")]
+    [InlineData("train --checkpoint-dir {file}", "cannot be written: it is a file, not a folder")]
+    [InlineData("attack --weights {fixture} --out /proc/x", "--out '/proc/x' cannot be written: no folder can be created there")]
+    [InlineData("attack --weights {fixture} --out {file}", "cannot be written: it is a file, not a folder")]
+    [InlineData("minimal --weights {fixture} --out /proc/x", "--out '/proc/x' cannot be written: no folder can be created there")]
+    [InlineData("demo --out /proc/x", "--out '/proc/x' cannot be written")]
+    [InlineData("attack --weights {fixture} --method fgsm --steps 5", "--steps applies only to --method bim or pgd")]
+    [InlineData("attack --weights {fixture} --step-size 0.01", "--step-size applies only to --method bim or pgd")]
+    [InlineData("attack --weights {fixture} --method bim --restarts 3", "--restarts applies only to --method pgd")]
+    [InlineData("attack --weights {fixture} --method targeted --seed 3", "--seed applies only to --method pgd")]
+    [InlineData("attack --weights {fixture} --method pgd --target 3", "--target applies only to --method targeted")]
+    [InlineData("attack --weights {fixture} --eps 0.1,,0.2", "--eps '0.1,,0.2' has an empty item (number 2)")]
+    [InlineData("attack --weights {fixture} --eps 0.1,", "has an empty item (number 2)")]
+    [InlineData("minimal --weights {fixture} --eps ,0.1", "has an empty item (number 1)")]
+    [InlineData("train --resume {fixture}", "not a checkpoint (__metadata__ has no 'checkpoint' entry)")]
+    [InlineData("train --resume {missing}", "missing.safetensors: file not found")]
+    [InlineData("train --resume {missing} --epochs 5", "--epochs comes from the checkpoint when resuming")]
+    [InlineData("train --resume {missing} --adversarial fgsm", "--adversarial comes from the checkpoint when resuming")]
     public void Run_UserMistake_PrintsOneErrorLineAndExitsWith2(string commandLine, string expected)
     {
         string[] args = Arguments(commandLine);
@@ -61,6 +87,18 @@ public sealed class CliErrorTests : IDisposable
         CliResult result = Mininet.Run(args);
 
         AssertOneUserErrorLine(result, expected);
+        Assert.DoesNotContain(".mininet-probe-", string.Join(' ', _dir.Entries()));
+    }
+
+    [Fact]
+    public void Run_MistakeFoundAfterTheOutputCheck_LeavesNoFolderBehind()
+    {
+        string path = Path.Combine(_dir.File("new"), "sub", "m.safetensors");
+
+        CliResult result = Mininet.Run("train", "--out", path, "--data", _dir.File("no-such-folder"));
+
+        AssertOneUserErrorLine(result, "does not exist");
+        Assert.False(Directory.Exists(_dir.File("new")), "the output check's folder was left behind");
     }
 
     /// <summary>Exit code 2 and exactly one stderr line, "error: …" containing <paramref name="expected"/>, with no stack trace.</summary>
@@ -136,6 +174,10 @@ public sealed class CliErrorTests : IDisposable
             ["{empty}"] = _dir.File("empty"),
             ["{missingDir}"] = _dir.File("no-such-folder"),
         };
-        return commandLine.Split(' ').Select(a => replacements.GetValueOrDefault(a, a)).ToArray();
+        File.WriteAllText(_dir.File("file"), "not a folder");
+        replacements["{emptySlash}"] = _dir.File("empty") + "/";
+        replacements["{file}/m.safetensors"] = Path.Combine(_dir.File("file"), "m.safetensors");
+        replacements["{file}"] = _dir.File("file");
+        return commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => replacements.GetValueOrDefault(a, a)).ToArray();
     }
 }
