@@ -54,7 +54,7 @@ public sealed class CliErrorTests : IDisposable
     [InlineData("bench --batch 0", "--batch must be at least 1 (got 0)")]
     [InlineData("bench --images 0", "--images must be at least 1 (got 0)")]
     [InlineData("bench --model vgg", "'vgg' not recognized")]
-    [InlineData("", "no command given; the commands are demo, train, eval, attack, minimal, bench, report")]
+    [InlineData("", "no command given; the commands are demo, train, eval, attack, minimal, report, bench")]
     [InlineData("foo", "unknown command 'foo'; the commands are demo, train")]
     [InlineData("--foo", "unknown command '--foo'")]
     [InlineData("train --bogus --also-bogus", "Unrecognized command or argument '--bogus'. (and 1 more problem)")]
