@@ -38,7 +38,7 @@ public class ReferenceModelTests(ITestOutputHelper output)
         float[] adversarialLogits = model.Forward(adversarial, labels.Length);
 
         ReadOnlySpan<float> theirGradient = io["input_grad"].Span, theirAdversarial = io["fgsm_eps0.1"].Span;
-        double scale = MaxAbs(theirGradient);
+        double scale = PyTorchFixtureTests.MaxAbs(theirGradient);
         int valueMismatches = 0, signMismatches = 0, pixelMismatches = 0, checkedSigns = 0;
         for (int i = 0; i < gradient.Length; i++)
         {
@@ -51,10 +51,10 @@ public class ReferenceModelTests(ITestOutputHelper output)
             }
         }
 
-        double logitDifference = MaxAbsDifference(logits, io["logits"].Span);
-        double adversarialDifference = MaxAbsDifference(adversarialLogits, io["fgsm_eps0.1_logits"].Span);
+        double logitDifference = PyTorchFixtureTests.MaxAbsDifference(logits, io["logits"].Span);
+        double adversarialDifference = PyTorchFixtureTests.MaxAbsDifference(adversarialLogits, io["fgsm_eps0.1_logits"].Span);
         output.WriteLine($"{architecture}: max |logit − PyTorch| {logitDifference:E3}, loss {loss:R} vs {io["loss"].Span[0]:R}, " +
-            $"max |dL/dx − PyTorch| {MaxAbsDifference(gradient, theirGradient):E3} (max |PyTorch| {scale:E3}), signs and FGSM pixels checked at " +
+            $"max |dL/dx − PyTorch| {PyTorchFixtureTests.MaxAbsDifference(gradient, theirGradient):E3} (max |PyTorch| {scale:E3}), signs and FGSM pixels checked at " +
             $"{checkedSigns} of {gradient.Length}, max |adversarial logit − PyTorch| {adversarialDifference:E3}");
         Assert.True(logitDifference <= 1e-4, "forward pass: logits differ from PyTorch's by " + logitDifference);
         Assert.True(Math.Abs(loss - io["loss"].Span[0]) <= 1e-5, $"loss {loss} vs PyTorch {io["loss"].Span[0]}");
@@ -158,28 +158,5 @@ public class ReferenceModelTests(ITestOutputHelper output)
             ? PyTorchFixtureTests.HashUniformWeights(ModelZoo.Create(ModelZoo.MnistCnn))
             : ModelFile.Load(PyTorchFixtureTests.Fixture($"{architecture}_random.safetensors")).Model;
         return (ReferenceModel.FromWeights(architecture, weights), SafeTensors.Read(PyTorchFixtureTests.Fixture($"{architecture}_io.safetensors")));
-    }
-
-    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        Assert.Equal(b.Length, a.Length);
-        double worst = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs((double)a[i] - b[i]));
-        }
-
-        return worst;
-    }
-
-    private static double MaxAbs(ReadOnlySpan<float> values)
-    {
-        double worst = 0;
-        foreach (float v in values)
-        {
-            worst = Math.Max(worst, Math.Abs(v));
-        }
-
-        return worst;
     }
 }

@@ -201,7 +201,7 @@ public class PyTorchFixtureTests(ITestOutputHelper output)
         return labels.Select(label => (int)label).ToArray();
     }
 
-    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         Assert.Equal(b.Length, a.Length);
         double worst = 0;
@@ -213,7 +213,7 @@ public class PyTorchFixtureTests(ITestOutputHelper output)
         return worst;
     }
 
-    private static double MaxAbs(ReadOnlySpan<float> values)
+    internal static double MaxAbs(ReadOnlySpan<float> values)
     {
         double worst = 0;
         foreach (float v in values)
