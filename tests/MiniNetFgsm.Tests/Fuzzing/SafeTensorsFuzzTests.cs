@@ -5,10 +5,10 @@ using Xunit.Abstractions;
 namespace MiniNetFgsm.Tests.Fuzzing;
 
 /// <summary>
-/// Property-based fuzzing of <see cref="SafeTensors.Read"/> and <see cref="ModelFile.Load(string)"/> with mutated files (see
+/// Property-based fuzzing of <see cref="SafeTensors.Read"/> and <see cref="ModelFile.Load"/> with mutated files (see
 /// <see cref="SafeTensorsCase"/>): each case loads or throws <see cref="InvalidDataException"/> starting with the path,
 /// without hanging, allocating at most <see cref="AllocationFactor"/> times the file's size plus 1 MiB (plus, for
-/// <see cref="ModelFile.Load(string)"/>, what building the empty model costs). A loaded model has only finite weights.
+/// <see cref="ModelFile.Load"/>, what building the empty model costs). A loaded model has only finite weights.
 /// See <see cref="Fuzz"/> for the budget, the seed and replaying.
 /// </summary>
 public sealed class SafeTensorsFuzzTests(ITestOutputHelper output) : IDisposable
