@@ -19,7 +19,8 @@ internal static class Cli
 
     public static Option<string?> DataOption() => new("--data")
     {
-        Description = "Folder holding the four MNIST-format IDX files (raw or .gz). Default: the repository's data/mnist.",
+        Description = "Folder holding the four MNIST-format IDX files (raw or .gz). Default: $MININET_DATA, else the repository's "
+                    + "data/mnist (from the current folder upwards), else the data installed with mininet.",
     };
 
     public static Option<int> ThreadsOption() => new("--threads")
@@ -33,6 +34,17 @@ internal static class Cli
         Description = "Model file (.safetensors) written by `mininet train` or by PyTorch.",
         Required = required,
     };
+
+    public static Option<string?> ArchitectureOption()
+    {
+        var option = new Option<string?>("--architecture")
+        {
+            Description = "The network of a --weights file saved without metadata (PyTorch's save_file(model.state_dict(), path)): "
+                        + string.Join(" or ", Models.ModelZoo.Architectures) + ". Files written by mininet name it themselves.",
+        };
+        option.AcceptOnlyFromAmong([.. Models.ModelZoo.Architectures]);
+        return option;
+    }
 
     public static Option<string> EpsOption() => new("--eps")
     {
@@ -202,14 +214,28 @@ internal static class Cli
         ? threads
         : throw new UserError($"--threads must be between 1 and 1024 (got {threads}).");
 
-    /// <summary>Loads the data set from <paramref name="directory"/> or the repository's data/mnist; the training set only when first read.</summary>
+    /// <summary>
+    /// Loads the data set (the training set only when first read) from the first of: <paramref name="directory"/> (--data),
+    /// the folder in <see cref="MnistDataset.DirectoryVariable"/>, the repository's data/mnist found from the current folder
+    /// upwards, and the data/mnist installed beside mininet (the tool package ships it). The error names all four.
+    /// </summary>
     public static MnistDataset LoadData(string? directory)
     {
-        directory ??= MnistDataset.FindDefaultDirectory()
-            ?? throw new UserError($"Could not find {MnistDataset.DefaultRelativeDirectory} from the current folder; pass --data DIR.");
+        string? fromEnvironment = Environment.GetEnvironmentVariable(MnistDataset.DirectoryVariable);
+        string origin = directory is not null ? "--data" : MnistDataset.DirectoryVariable;
+        directory ??= string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment;
+        if (directory is null)
+        {
+            string beside = Path.Combine(AppContext.BaseDirectory, MnistDataset.DefaultRelativeDirectory);
+            directory = MnistDataset.FindDefaultDirectory() ?? throw new UserError(
+                $"No MNIST data found: no --data DIR, no {MnistDataset.DirectoryVariable} environment variable, no "
+                + $"{MnistDataset.DefaultRelativeDirectory} in {Environment.CurrentDirectory} or a folder above it, and none beside mininet ({beside}).");
+            origin = "";
+        }
+
         if (!Directory.Exists(directory))
         {
-            throw new UserError($"Data folder '{directory}' does not exist.");
+            throw new UserError($"Data folder '{directory}'{(origin.Length > 0 ? $" (from {origin})" : "")} does not exist.");
         }
 
         return MnistDataset.Open(directory);

@@ -17,6 +17,7 @@ internal static class AttackCommand
     public static Command Create()
     {
         var weights = Cli.WeightsOption(required: true);
+        var architecture = Cli.ArchitectureOption();
         var eps = Cli.EpsOption();
         var method = new Option<string>("--method")
         {
@@ -45,7 +46,7 @@ internal static class AttackCommand
         var reference = Cli.ReferenceOption("attack (fgsm only)");
         var command = new Command("attack", "Attack the 10,000 test images at each eps; print the table and write DIR/<method>_sweep.csv (fgsm_sweep.csv for FGSM).")
         {
-            weights, eps, method, steps, stepSize, restarts, target, seed, output, data, threads, images, reference,
+            weights, architecture, eps, method, steps, stepSize, restarts, target, seed, output, data, threads, images, reference,
         };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -74,7 +75,7 @@ internal static class AttackCommand
 
             int threadCount = Cli.CheckThreads(parse.GetValue(threads));
             Cli.CheckOutputFolder(parse.GetValue(output)!, "--out");
-            LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
+            LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!, parse.GetValue(architecture));
             loaded.Model.Threads = threadCount;
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
             LabeledImages test = Cli.FirstImages(dataset.Test, count);

@@ -62,7 +62,6 @@ internal static class BenchCommand
             using (CsvWriter csv = CsvFile.OnConsole(Console.Out))
             {
                 csv.WriteHeader<ThroughputRecord>();
-                csv.NextRecord();
                 csv.Flush();
                 foreach (string m in models)
                 {
@@ -72,7 +71,6 @@ internal static class BenchCommand
                         ThroughputResult r = Throughput.Measure(m, phase, dataset.Train, t, b, n, TimeSpan.FromSeconds(warmUpSeconds));
                         results.Add(r);
                         csv.WriteRecord(new ThroughputRecord(r));
-                        csv.NextRecord();
                         csv.Flush();      // each row as soon as its phase is measured
                     }
                 }

@@ -12,15 +12,16 @@ internal static class EvalCommand
     public static Command Create()
     {
         var weights = Cli.WeightsOption(required: true);
+        var architecture = Cli.ArchitectureOption();
         var data = Cli.DataOption();
         var threads = Cli.ThreadsOption();
         var images = Cli.ImagesOption();
         var reference = Cli.ReferenceOption("evaluate");
-        var command = new Command("eval", "Print a model's accuracy on the 10,000 test images and its confusion matrix.") { weights, data, threads, images, reference };
+        var command = new Command("eval", "Print a model's accuracy on the 10,000 test images and its confusion matrix.") { weights, architecture, data, threads, images, reference };
         command.SetAction(parse => Cli.Run(() =>
         {
             int? count = Cli.CheckImages(parse.GetValue(images));
-            LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!);
+            LoadedModel loaded = ModelFile.Load(parse.GetValue(weights)!, parse.GetValue(architecture));
             loaded.Model.Threads = Cli.CheckThreads(parse.GetValue(threads));
             MnistDataset dataset = Cli.LoadData(parse.GetValue(data));
             LabeledImages test = Cli.FirstImages(dataset.Test, count);

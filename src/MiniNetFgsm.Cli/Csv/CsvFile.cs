@@ -1,12 +1,11 @@
 using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace MiniNetFgsm.Cli;
 
 /// <summary>
-/// Every CSV the CLI writes goes through CsvHelper with a typed record class: its <c>[Name]</c>, <c>[Index]</c> and
-/// <c>[Format]</c> attributes are the columns, their order and their number formats. Invariant culture, so a dot is the
+/// Every CSV the CLI writes goes through CsvHelper with a typed <c>[CsvRecord]</c> class: its <c>[CsvColumn]</c> and
+/// <c>[CsvFormat]</c> attributes are the columns, their order and their number formats. Invariant culture, so a dot is the
 /// decimal point whatever the machine's locale.
 /// </summary>
 internal static class CsvFile
@@ -18,7 +17,7 @@ internal static class CsvFile
     public static void Write<T>(string path, IEnumerable<T> records)
         => AtomicFile.WriteText(path, writer =>
         {
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            using var csv = CsvWriter.Create(writer, Options, leaveOpen: true);
             csv.WriteRecords(records);
         });
 
@@ -30,17 +29,19 @@ internal static class CsvFile
 
     /// <summary>A writer for CSV lines on the console (or any text writer), ending lines as it does and leaving it open.</summary>
     public static CsvWriter OnConsole(TextWriter writer)
-        => new(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = writer.NewLine }, leaveOpen: true);
+        => CsvWriter.Create(writer, Options with { NewLine = writer.NewLine }, leaveOpen: true);
+
+    private static CsvWriterOptions Options => CsvWriterOptions.Default with { FormatProvider = CultureInfo.InvariantCulture };
 
     // Our fields never hold a comma, quote or line break (numbers, names, "least-likely"), so none is quoted and a split is exact.
     private static string[] Fields(Action<CsvWriter> write)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        using (var csv = CsvWriter.Create(text, Options, leaveOpen: true))
         {
             write(csv);
         }
 
-        return text.ToString().Split(',');
+        return text.ToString().TrimEnd('\r', '\n').Split(',');
     }
 }

@@ -1,8 +1,5 @@
 using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
-using CsvHelper.Configuration.Attributes;
-using CsvHelper.TypeConversion;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Cli.Commands;
 
@@ -15,7 +12,7 @@ namespace MiniNetFgsm.Cli;
 internal static class MinimalCsv
 {
     public static void Write(string path, IReadOnlyList<MinimalEpsilon> images)
-        => CsvFile.Write(path, images.Select(r => new MinimalEpsilonRecord(r)));
+        => CsvFile.Write(path, images.Select(MinimalEpsilonRecord.Of));
 
     /// <summary>
     /// The summary as <c>statistic,epsilon,value</c> rows: the distribution (counts, quartiles, mean; eps "inf"
@@ -51,52 +48,60 @@ internal static class MinimalCsv
 }
 
 /// <summary>One image of the search. eps is written as the shortest text that reads back as the same float.</summary>
-internal sealed class MinimalEpsilonRecord(MinimalEpsilon r)
+[CsvRecord]
+internal sealed partial record MinimalEpsilonRecord
 {
-    [Name("index"), Index(0)]
-    public int Index { get; } = r.Index;
+    [CsvColumn("index", Index = 0)]
+    public int Index { get; init; }
 
-    [Name("label"), Index(1)]
-    public int Label { get; } = r.Label;
+    [CsvColumn("label", Index = 1)]
+    public int Label { get; init; }
 
-    [Name("clean_prediction"), Index(2)]
-    public int CleanPrediction { get; } = r.CleanPrediction;
+    [CsvColumn("clean_prediction", Index = 2)]
+    public int CleanPrediction { get; init; }
 
-    [Name("min_k"), Index(3)]
-    public int? MinK { get; } = r.MinK;
+    [CsvColumn("min_k", Index = 3)]
+    public int? MinK { get; init; }
 
-    [Name("min_epsilon"), Index(4), Format("R")]
-    public float? MinEpsilon { get; } = r.MinEpsilon;
+    [CsvColumn("min_epsilon", Index = 4)]
+    public float? MinEpsilon { get; init; }
 
-    [Name("adversarial_prediction"), Index(5)]
-    public int AdversarialPrediction { get; } = r.AdversarialPrediction;
+    [CsvColumn("adversarial_prediction", Index = 5)]
+    public int AdversarialPrediction { get; init; }
 
     // Widened to double before formatting, as the CSV always has: a float formatted directly can round differently.
-    [Name("adversarial_confidence"), Index(6), Format("0.######")]
-    public double AdversarialConfidence { get; } = r.AdversarialConfidence;
+    [CsvColumn("adversarial_confidence", Index = 6), CsvConverter(typeof(UpToSixDecimals))]
+    public double AdversarialConfidence { get; init; }
+
+    public static MinimalEpsilonRecord Of(MinimalEpsilon r) => new()
+    {
+        Index = r.Index, Label = r.Label, CleanPrediction = r.CleanPrediction, MinK = r.MinK, MinEpsilon = r.MinEpsilon,
+        AdversarialPrediction = r.AdversarialPrediction, AdversarialConfidence = r.AdversarialConfidence,
+    };
 }
 
 /// <summary>One statistic of the summary: its name, the eps it is about (empty for the overall ones) and its value.</summary>
-internal sealed class MinimalSummaryRecord(string statistic, float? epsilon, double value)
+[CsvRecord]
+internal sealed partial record MinimalSummaryRecord(
+    [property: CsvColumn("statistic", Index = 0)] string Statistic,
+    [property: CsvColumn("epsilon", Index = 1)] float? Epsilon,
+    [property: CsvColumn("value", Index = 2), CsvConverter(typeof(MinimalSummaryRecord.SummaryValueConverter))] double Value)
 {
-    [Name("statistic"), Index(0)]
-    public string Statistic { get; } = statistic;
-
-    [Name("epsilon"), Index(1), Format("R")]
-    public float? Epsilon { get; } = epsilon;
-
-    [Name("value"), Index(2), TypeConverter(typeof(SummaryValueConverter))]
-    public double Value { get; } = value;
-
     /// <summary>Up to 8 decimals (counts come out as integers), <c>inf</c> for +∞ (a quartile among the never-fooled images), empty for NaN.</summary>
-    private sealed class SummaryValueConverter : DefaultTypeConverter
+    internal sealed class SummaryValueConverter : ICsvConverter<double>
     {
-        public override string ConvertToString(object? value, IWriterRow row, MemberMapData memberMapData) => value switch
+        public double Read(CsvReader reader, int index) => reader.GetString(index) switch
+        {
+            "inf" => double.PositiveInfinity,
+            "" => double.NaN,
+            string text => double.Parse(text, CultureInfo.InvariantCulture),
+        };
+
+        public void Write(CsvWriter writer, double value) => writer.WriteField(value switch
         {
             double.PositiveInfinity => "inf",
             double.NaN => "",
-            double v => v.ToString("0.########", CultureInfo.InvariantCulture),
-            _ => throw new ArgumentException($"Expected a double, got {value}.", nameof(value)),
-        };
+            _ => value.ToString("0.########", CultureInfo.InvariantCulture),
+        });
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CsvHelper.Configuration.Attributes;
+using CsvHelper;
 using MiniNetFgsm.Attacks;
 
 namespace MiniNetFgsm.Cli;
@@ -12,7 +12,11 @@ internal static class SweepCsv
 {
     /// <summary>The FGSM sweep (<c>fgsm_sweep.csv</c>): the common columns only.</summary>
     public static void Write(string path, IReadOnlyList<FgsmSweepRow> rows)
-        => CsvFile.Write(path, rows.Select(r => new SweepRecord(r.Epsilon, r.Accuracy, r.Correct, r.Total, r.AttackSuccessRate, r.MeanAdversarialConfidence)));
+        => CsvFile.Write(path, rows.Select(r => new SweepRecord
+        {
+            Epsilon = r.Epsilon, Accuracy = r.Accuracy, Correct = r.Correct, Total = r.Total,
+            AttackSuccessRate = r.AttackSuccessRate, MeanAdversarialConfidence = r.MeanAdversarialConfidence,
+        }));
 
     /// <summary>Any method's sweep (<c>&lt;method&gt;_sweep.csv</c>), one record per row as <see cref="Fields"/> shows it.</summary>
     public static void Write(string path, IReadOnlyList<AttackSweepRow> rows, AttackOptions options)
@@ -49,56 +53,91 @@ internal static class SweepCsv
 }
 
 /// <summary>The columns every sweep has. eps is written as the shortest text that reads back as the same float.</summary>
-internal class SweepRecord(float epsilon, double accuracy, int correct, int total, double attackSuccessRate, double meanAdversarialConfidence)
+internal abstract record SweepColumns
 {
-    [Name("epsilon"), Index(0), Format("R")]
-    public float Epsilon { get; } = epsilon;
+    [CsvColumn("epsilon", Index = 0)]
+    public float Epsilon { get; init; }
 
-    [Name("accuracy"), Index(1), Format("0.######")]
-    public double Accuracy { get; } = accuracy;
+    [CsvColumn("accuracy", Index = 1), CsvConverter(typeof(UpToSixDecimals))]
+    public double Accuracy { get; init; }
 
-    [Name("correct"), Index(2)]
-    public int Correct { get; } = correct;
+    [CsvColumn("correct", Index = 2)]
+    public int Correct { get; init; }
 
-    [Name("total"), Index(3)]
-    public int Total { get; } = total;
+    [CsvColumn("total", Index = 3)]
+    public int Total { get; init; }
 
-    [Name("attack_success_rate"), Index(4), Format("0.######")]
-    public double AttackSuccessRate { get; } = attackSuccessRate;
+    [CsvColumn("attack_success_rate", Index = 4), CsvConverter(typeof(UpToSixDecimals))]
+    public double AttackSuccessRate { get; init; }
 
-    [Name("mean_adversarial_confidence"), Index(5), Format("0.######")]
-    public double MeanAdversarialConfidence { get; } = meanAdversarialConfidence;
+    [CsvColumn("mean_adversarial_confidence", Index = 5), CsvConverter(typeof(UpToSixDecimals))]
+    public double MeanAdversarialConfidence { get; init; }
 
-    public static SweepRecord Of(AttackSweepRow r) => new(r.Epsilon, r.Accuracy, r.Correct, r.Total, r.AttackSuccessRate, r.MeanAdversarialConfidence);
+}
+
+/// <summary>FGSM's sweep: the common columns only.</summary>
+[CsvRecord]
+internal sealed partial record SweepRecord : SweepColumns
+{
+    public static SweepRecord Of(AttackSweepRow r) => new()
+    {
+        Epsilon = r.Epsilon, Accuracy = r.Accuracy, Correct = r.Correct, Total = r.Total,
+        AttackSuccessRate = r.AttackSuccessRate, MeanAdversarialConfidence = r.MeanAdversarialConfidence,
+    };
 }
 
 /// <summary>Targeted FGSM's sweep: the common columns, the targeted success rate and the target (a class, or <c>least-likely</c>).</summary>
-internal sealed class TargetedSweepRecord(AttackSweepRow r, string target)
-    : SweepRecord(r.Epsilon, r.Accuracy, r.Correct, r.Total, r.AttackSuccessRate, r.MeanAdversarialConfidence)
+[CsvRecord]
+internal sealed partial record TargetedSweepRecord : SweepColumns
 {
-    [Name("targeted_success_rate"), Index(6), Format("0.######")]
-    public double TargetedSuccessRate { get; } = r.TargetedSuccessRate;
+    public TargetedSweepRecord()
+    {
+    }
 
-    [Name("target"), Index(7)]
-    public string Target { get; } = target;
+    private TargetedSweepRecord(SweepColumns common) : base(common)
+    {
+    }
+
+    [CsvColumn("targeted_success_rate", Index = 6), CsvConverter(typeof(UpToSixDecimals))]
+    public double TargetedSuccessRate { get; init; }
+
+    [CsvColumn("target", Index = 7)]
+    public string Target { get; init; } = "";
 
     public static TargetedSweepRecord Of(AttackSweepRow r, AttackOptions options)
-        => new(r, options.TargetClass?.ToString(CultureInfo.InvariantCulture) ?? "least-likely");
+        => new TargetedSweepRecord(SweepRecord.Of(r))
+        {
+            TargetedSuccessRate = r.TargetedSuccessRate,
+            Target = options.TargetClass?.ToString(CultureInfo.InvariantCulture) ?? "least-likely",
+        };
 }
 
 /// <summary>BIM's and PGD's sweep: the common columns, the steps, the step α actually used at this eps, and the restarts.</summary>
-internal sealed class IterativeSweepRecord(AttackSweepRow r, int steps, float stepSize, int restarts)
-    : SweepRecord(r.Epsilon, r.Accuracy, r.Correct, r.Total, r.AttackSuccessRate, r.MeanAdversarialConfidence)
+[CsvRecord]
+internal sealed partial record IterativeSweepRecord : SweepColumns
 {
-    [Name("steps"), Index(6)]
-    public int Steps { get; } = steps;
+    public IterativeSweepRecord()
+    {
+    }
 
-    [Name("step_size"), Index(7), Format("R")]
-    public float StepSize { get; } = stepSize;
+    private IterativeSweepRecord(SweepColumns common) : base(common)
+    {
+    }
 
-    [Name("restarts"), Index(8)]
-    public int Restarts { get; } = restarts;
+    [CsvColumn("steps", Index = 6)]
+    public int Steps { get; init; }
+
+    [CsvColumn("step_size", Index = 7)]
+    public float StepSize { get; init; }
+
+    [CsvColumn("restarts", Index = 8)]
+    public int Restarts { get; init; }
 
     public static IterativeSweepRecord Of(AttackSweepRow r, AttackOptions options)
-        => new(r, options.Steps, options.StepSize ?? Pgd.DefaultStepSize(r.Epsilon, options.Steps), options.Restarts);
+        => new IterativeSweepRecord(SweepRecord.Of(r))
+        {
+            Steps = options.Steps,
+            StepSize = options.StepSize ?? Pgd.DefaultStepSize(r.Epsilon, options.Steps),
+            Restarts = options.Restarts,
+        };
 }

@@ -1,29 +1,41 @@
-using CsvHelper.Configuration.Attributes;
+using CsvHelper;
 using MiniNetFgsm.Benchmarking;
 
 namespace MiniNetFgsm.Cli;
 
 /// <summary>One phase of <c>mininet bench</c>, the CSV it prints on the console (seconds to the millisecond, rate to 0.1 image/s).</summary>
-internal sealed class ThroughputRecord(ThroughputResult r)
+[CsvRecord]
+internal sealed partial record ThroughputRecord
 {
-    [Name("model"), Index(0)]
-    public string Model { get; } = r.Model;
+    [CsvConstructor]
+    public ThroughputRecord()
+    {
+    }
 
-    [Name("phase"), Index(1)]
-    public string Phase { get; } = r.Phase;
+    public ThroughputRecord(ThroughputResult r)
+    {
+        (Model, Phase, Threads, Batch, Images) = (r.Model, r.Phase, r.Threads, r.Batch, r.Images);
+        (Seconds, ImagesPerSecond) = (r.Seconds, r.ImagesPerSecond);
+    }
 
-    [Name("threads"), Index(2)]
-    public int Threads { get; } = r.Threads;
+    [CsvColumn("model", Index = 0)]
+    public string Model { get; init; } = "";
 
-    [Name("batch"), Index(3)]
-    public int Batch { get; } = r.Batch;
+    [CsvColumn("phase", Index = 1)]
+    public string Phase { get; init; } = "";
 
-    [Name("images"), Index(4)]
-    public int Images { get; } = r.Images;
+    [CsvColumn("threads", Index = 2)]
+    public int Threads { get; init; }
 
-    [Name("seconds"), Index(5), Format("0.000")]
-    public double Seconds { get; } = r.Seconds;
+    [CsvColumn("batch", Index = 3)]
+    public int Batch { get; init; }
 
-    [Name("images_per_second"), Index(6), Format("0.0")]
-    public double ImagesPerSecond { get; } = r.ImagesPerSecond;
+    [CsvColumn("images", Index = 4)]
+    public int Images { get; init; }
+
+    [CsvColumn("seconds", Index = 5), CsvConverter(typeof(ThreeDecimals))]
+    public double Seconds { get; init; }
+
+    [CsvColumn("images_per_second", Index = 6), CsvConverter(typeof(OneDecimal))]
+    public double ImagesPerSecond { get; init; }
 }

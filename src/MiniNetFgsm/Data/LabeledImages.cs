@@ -104,6 +104,32 @@ public sealed class LabeledImages
         PixelConversion.ToUnitFloat(_pixels.Span.Slice(start * PixelsPerImage, count * PixelsPerImage), destination);
     }
 
+    /// <summary>Every image as a new tensor (N, 1, H, W) of floats <c>pixel / 255f</c> in [0, 1], the input a model takes.</summary>
+    public Tensor ToTensor() => ToTensor(0, Count);
+
+    /// <summary>Images <paramref name="start"/> .. <paramref name="start"/>+<paramref name="count"/>-1 as a new tensor (count, 1, H, W) of floats in [0, 1].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside 0..Count.</exception>
+    public Tensor ToTensor(int start, int count)
+    {
+        CheckRange(start, count);
+        var tensor = new Tensor(count, 1, Rows, Cols);
+        CopyImagesTo(start, count, tensor.Span);
+        return tensor;
+    }
+
+    /// <summary>Every label as a new array (N), each in 0..9.</summary>
+    public int[] ToLabelArray() => ToLabelArray(0, Count);
+
+    /// <summary>Labels <paramref name="start"/> .. <paramref name="start"/>+<paramref name="count"/>-1 as a new array.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside 0..Count.</exception>
+    public int[] ToLabelArray(int start, int count)
+    {
+        CheckRange(start, count);
+        int[] labels = new int[count];
+        CopyLabelsTo(start, count, labels);
+        return labels;
+    }
+
     /// <summary>
     /// Converts the images at <paramref name="indices"/> (in that order, repeats allowed) to floats
     /// <c>pixel / 255f</c>, written as (indices.Length, 1, H, W) into the start of <paramref name="destination"/>.

@@ -151,13 +151,24 @@ public sealed class MnistDataset
         }
     }
 
+    /// <summary>The environment variable naming the MNIST folder to use when none is given: <c>MININET_DATA</c>.</summary>
+    public const string DirectoryVariable = "MININET_DATA";
+
     /// <summary>
-    /// Finds the repository's <c>data/mnist</c> directory: walks up from the current directory, then from
-    /// <see cref="AppContext.BaseDirectory"/>, and returns the first <c>data/mnist</c> that holds
-    /// <c>train-images-idx3-ubyte(.gz)</c> or <c>t10k-images-idx3-ubyte(.gz)</c>, or null if there is none.
+    /// Finds the MNIST folder: the folder named by <see cref="DirectoryVariable"/> when it is set (returned as is, even if it
+    /// does not exist, so that loading it says so); else walks up from the current directory, then from
+    /// <see cref="AppContext.BaseDirectory"/> (which finds the copy installed beside the <c>mininet</c> tool), and returns
+    /// the first <c>data/mnist</c> that holds <c>train-images-idx3-ubyte(.gz)</c> or <c>t10k-images-idx3-ubyte(.gz)</c>,
+    /// or null if there is none.
     /// </summary>
     public static string? FindDefaultDirectory()
     {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
             for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)

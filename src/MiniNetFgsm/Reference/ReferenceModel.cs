@@ -32,7 +32,7 @@ public sealed class ReferenceModel
     /// <summary>The shape of one input image, e.g. [1, 28, 28].</summary>
     public IReadOnlyList<int> ImageShape { get; }
 
-    /// <summary>Loads a model file (see <see cref="ModelFile.Load"/>) as a reference model.</summary>
+    /// <summary>Loads a model file (see <see cref="ModelFile.Load(string)"/>) as a reference model.</summary>
     public static ReferenceModel Load(string path)
     {
         LoadedModel loaded = ModelFile.Load(path);

@@ -4,7 +4,7 @@ namespace MiniNetFgsm.Serialization;
 /// Builds the exceptions for bad or missing files, always as <c>{path}: {problem}</c> so the file is named first.
 /// </summary>
 /// <remarks>
-/// The readers (<see cref="SafeTensors.Read"/>, <see cref="ModelFile.Load"/>, and the IDX readers in
+/// The readers (<see cref="SafeTensors.Read"/>, <see cref="ModelFile.Load(string)"/>, and the IDX readers in
 /// <see cref="Data.IdxReader"/>) report every problem with a file's bytes as an <see cref="InvalidDataException"/> whose message starts with the file:
 /// whatever the file holds, reading it either succeeds or throws that one type with a message, never another
 /// exception and never a hang, and allocates at most a few times the file's size (tests/…/Fuzzing checks all three

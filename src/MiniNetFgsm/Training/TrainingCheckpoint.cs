@@ -79,7 +79,7 @@ public static class TrainingCheckpoint
         });
     }
 
-    /// <summary>Reads a checkpoint: the model (as <see cref="ModelFile.Load"/>) and the training state it holds.</summary>
+    /// <summary>Reads a checkpoint: the model (as <see cref="ModelFile.Load(string)"/>) and the training state it holds.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid model file, or holds no valid training state (a plain model file); the message starts with the path.</exception>
     public static (LoadedModel Model, TrainingState State) Load(string path)

@@ -1,9 +1,7 @@
 // README example: begin
-using System.Numerics.Tensors;
 using MiniNetFgsm;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
-using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Training;
@@ -21,41 +19,34 @@ internal static class ReadmeExample
     public static (Tensor X, Tensor Gradient, int[] Labels) Run()
     {
         // README example: begin
-        // MNIST from data/mnist, found from the working directory upwards (the IDX files, checksums verified).
+        // MNIST from $MININET_DATA, else data/mnist found from the working directory upwards (checksums verified).
         MnistDataset mnist = MnistDataset.Load(MnistDataset.FindDefaultDirectory() ?? "data/mnist");
         LabeledImages test = mnist.Test.Subset(0, 1_000);
 
         // The demo's LeNet if it is there, else a quick one: one epoch on the first 10,000 training images.
-        Sequential model;
-        if (File.Exists("out/lenet.safetensors"))
+        bool saved = File.Exists("out/lenet.safetensors");
+        var model = saved ? ModelFile.Load("out/lenet.safetensors").Model : ModelZoo.Create(ModelZoo.LeNet, seed: 1);
+        if (!saved)
         {
-            model = ModelFile.Load("out/lenet.safetensors").Model;
-        }
-        else
-        {
-            model = ModelZoo.Create(ModelZoo.LeNet, seed: 1);
             Trainer.Train(model, mnist.Train.Subset(0, 10_000), test: null, new TrainingOptions { Epochs = 1, LearningRate = 0.003f });
         }
 
-        // The 1,000 test images as one batch: x is (N, 1, 28, 28), pixels in [0, 1].
-        var x = new Tensor(test.Count, 1, test.Rows, test.Cols);
-        int[] labels = new int[test.Count];
-        test.CopyImagesTo(0, test.Count, x.Span);
-        test.CopyLabelsTo(0, test.Count, labels);
+        // x is (N, 1, 28, 28), pixels in [0, 1]. Predict returns new arrays: labels (N) and softmax probabilities (N, 10).
+        Tensor x = test.ToTensor();
+        int[] labels = test.ToLabelArray();
+        Prediction clean = model.Predict(x);
+        Console.WriteLine($"clean: accuracy {clean.Accuracy(labels):P1}, first image {clean.Labels[0]} ({clean.Confidence(0):P0} sure)");
 
-        // ∇x L (N, 1, 28, 28): forward, softmax cross-entropy, backward all the way to the pixels.
-        var fgsm = new Fgsm(model);
-        Tensor gradient = fgsm.InputGradient(x, labels);
-
-        // FGSM at several eps from that one gradient: x_adv = clamp(x + eps · sign(∇x L), 0, 1).
-        foreach (float eps in new[] { 0f, 0.1f, 0.2f, 0.3f })
+        // FGSM, x_adv = clamp(x + eps · sign(∇x L), 0, 1), at four eps (Targeted, Bim and Pgd take the same call).
+        IReadOnlyList<AttackResult> results = Attack.Run(model, x, labels, [0f, 0.1f, 0.2f, 0.3f], new AttackOptions { Method = AttackMethod.Fgsm });
+        foreach (AttackResult r in results)
         {
-            Tensor adversarial = fgsm.Perturb(x, gradient, eps);
-            Tensor logits = model.Forward(adversarial, training: false);   // (N, 10)
-            int correct = Enumerable.Range(0, test.Count)
-                .Count(n => TensorPrimitives.IndexOfMax(logits.Span.Slice(n * 10, 10)) == labels[n]);
-            Console.WriteLine($"eps {eps:0.00}: accuracy {correct / (double)test.Count:P1}");
+            Console.WriteLine($"eps {r.Epsilon:0.00}: accuracy {r.Prediction.Accuracy(labels):P1}");
         }
+
+        // The low-level API beneath: ∇x L (N, 1, 28, 28), in a buffer the model overwrites on its next backward pass.
+        Tensor gradient = new Fgsm(model).InputGradient(x, labels);
+        Console.WriteLine($"mean |∇x L| = {gradient.Data.Average(MathF.Abs):0.00e0}; {results[^1].SuccessRate:P1} fooled at eps 0.30");
         // README example: end
 
         return (x, gradient, labels);
