@@ -28,9 +28,9 @@ cd "$(dirname "$0")/.."
 source .ci/lib.sh
 
 LENET_EVAL_IMAGES=${ARM64_LENET_EVAL_IMAGES:-2000}
-LENET_ATTACK_IMAGES=${ARM64_LENET_ATTACK_IMAGES:-1000}
-CNN_EVAL_IMAGES=${ARM64_CNN_EVAL_IMAGES:-500}
-CNN_ATTACK_IMAGES=${ARM64_CNN_ATTACK_IMAGES:-200}
+LENET_ATTACK_IMAGES=${ARM64_LENET_ATTACK_IMAGES:-500}
+CNN_EVAL_IMAGES=${ARM64_CNN_EVAL_IMAGES:-300}
+CNN_ATTACK_IMAGES=${ARM64_CNN_ATTACK_IMAGES:-50}
 CNN_TRAIN_IMAGES=${ARM64_CNN_TRAIN_IMAGES:-12000}
 
 work=out/arm64
@@ -123,14 +123,16 @@ compare_sweep() {   # NAME IMAGES X64CSV ARMCSV
   check "arm64 $name FGSM sweep" "correct at eps (x64/arm64):${report#* } — largest difference ${report%% *} (at most $b on $n images)" "$ok"
 }
 
+logged() { local file=$1; shift; "$@" >"$file" 2>&1 || { tail -n 20 "$file"; return 1; }; }
+
 models=("lenet tests/MiniNetFgsm.Tests/Fixtures/pytorch/lenet_pytorch.safetensors $LENET_EVAL_IMAGES $LENET_ATTACK_IMAGES"
         "mnist-cnn $work/mnist-cnn.safetensors $CNN_EVAL_IMAGES $CNN_ATTACK_IMAGES")
 for entry in "${models[@]}"; do
   read -r name weights eval_images attack_images <<<"$entry"
   for cpu in x64 arm64; do
     if [ "$cpu" = x64 ]; then cli=("${x64[@]}"); else cli=("${arm[@]}"); fi
-    timed "$cpu $name eval ($eval_images images)" "${cli[@]}" eval --weights "$weights" --images "$eval_images" >"$work/$name-$cpu-eval.log" 2>&1 || status=1
-    timed "$cpu $name FGSM sweep ($attack_images images)" "${cli[@]}" attack --weights "$weights" --images "$attack_images" --out "$work/$name-$cpu" >"$work/$name-$cpu-attack.log" 2>&1 || status=1
+    timed "$cpu $name eval ($eval_images images)" logged "$work/$name-$cpu-eval.log" "${cli[@]}" eval --weights "$weights" --images "$eval_images" || status=1
+    timed "$cpu $name FGSM sweep ($attack_images images)" logged "$work/$name-$cpu-attack.log" "${cli[@]}" attack --weights "$weights" --images "$attack_images" --out "$work/$name-$cpu" || status=1
     grep -E "test accuracy" "$work/$name-$cpu-eval.log" | sed "s/^/  $cpu /"
   done
   compare_eval "$name" "$eval_images" "$work/$name-x64-eval.log" "$work/$name-arm64-eval.log" || status=1
