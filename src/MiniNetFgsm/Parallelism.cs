@@ -22,6 +22,9 @@ internal static class Parallelism
     /// The ranges run on a <see cref="WorkerTeam"/> of that many parts that belongs to the calling thread and lives as
     /// long as the process (range 0 on the caller; the team's threads are background threads). Parallel.For allocated about 2 KiB per call, which made each training step's gradient
     /// reduction and Adam update allocate; the team also keeps range p on the same thread from one call to the next.
+    /// The job's fields are written with ordinary writes before <see cref="WorkerTeam.Run"/>, which publishes them to the
+    /// team's threads with a full fence, and every range's writes are visible to the caller when Run returns (see
+    /// <see cref="WorkerTeam"/>'s remarks on memory ordering).
     /// </remarks>
     public static void ForRanges<TState>(int count, int threads, TState state, Action<TState, int, int> body)
     {

@@ -14,6 +14,17 @@ namespace MiniNetFgsm;
 /// during one. If parts throw, the first exception recorded is rethrown on the calling thread after every part has
 /// finished. Creating a team starts its threads (tens of microseconds each), so it pays to keep one per run of work,
 /// as <c>ModelReplicas</c> does, rather than per call.
+/// <para>
+/// Memory ordering: the events only wake threads; what is handed over is ordered by the operations the .NET memory
+/// model names (docs/design/specs/Memory-model.md in dotnet/runtime), which hold on Arm64's weak ordering as on x64.
+/// The caller writes the call's delegate and clears the failure with ordinary writes, then bumps
+/// <see cref="generation"/> with <see cref="Interlocked.Increment(ref int)"/> (a full fence: a release of those writes
+/// and of everything the caller wrote before <see cref="Run"/>, such as <c>Parallelism</c>'s job). A worker reads the
+/// generation with <c>Volatile.Read</c> (an acquire) before it reads the delegate. Each worker ends its part
+/// with <see cref="Interlocked.Decrement(ref int)"/> on <see cref="pending"/> (a release of the part's results), and the
+/// caller returns only after <c>Volatile.Read</c> has seen it at 0 (an acquire of every part's results
+/// through the chain of decrements). Nothing relies on the events' own fences, which are not documented.
+/// </para>
 /// </remarks>
 internal sealed class WorkerTeam : IDisposable
 {
@@ -21,7 +32,10 @@ internal sealed class WorkerTeam : IDisposable
     private readonly ManualResetEventSlim[] start;
     private readonly ManualResetEventSlim done = new(false);
     private Action<int>? work;
+    /// <summary>Parts not yet finished in the current call: set before the call is published, decremented by each worker.</summary>
     private int pending;
+    /// <summary>Calls published so far (plus one for <see cref="Dispose"/>): a worker runs a part when it sees a new value.</summary>
+    private int generation;
     private Exception? failure;
     private volatile bool disposed;
 
@@ -57,7 +71,8 @@ internal sealed class WorkerTeam : IDisposable
         work = body;
         failure = null;
         done.Reset();
-        Volatile.Write(ref pending, Parts - 1);
+        pending = Parts - 1;
+        Interlocked.Increment(ref generation);      // publishes the three writes above (a full fence)
         foreach (ManualResetEventSlim signal in start)
         {
             signal.Set();
@@ -73,10 +88,11 @@ internal sealed class WorkerTeam : IDisposable
         }
 
         done.Wait();
+        SpinUntil(ref pending, 0, equal: true);     // the acquire of every part's results (at once in practice)
         work = null;
-        if (failure is not null)
+        if (Volatile.Read(ref failure) is { } first)
         {
-            ExceptionDispatchInfo.Throw(failure);
+            ExceptionDispatchInfo.Throw(first);
         }
     }
 
@@ -89,6 +105,7 @@ internal sealed class WorkerTeam : IDisposable
         }
 
         disposed = true;
+        Interlocked.Increment(ref generation);
         foreach (ManualResetEventSlim signal in start)
         {
             signal.Set();
@@ -110,10 +127,13 @@ internal sealed class WorkerTeam : IDisposable
     private void Loop(int part)
     {
         ManualResetEventSlim signal = start[part - 1];
+        int seen = 0;
         while (true)
         {
+            // The reset cannot swallow the next call's Set: that call starts only after this part's decrement below.
             signal.Wait();
             signal.Reset();
+            seen = SpinUntil(ref generation, seen, equal: false);     // the acquire of the call's arguments
             if (disposed)
             {
                 return;
@@ -133,5 +153,22 @@ internal sealed class WorkerTeam : IDisposable
                 done.Set();
             }
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="location"/> with acquire semantics until it equals <paramref name="value"/> (or, with
+    /// <paramref name="equal"/> false, until it differs from it) and returns what it read. Called after the event that
+    /// announces the change, so the first read succeeds unless the write is not yet visible to this core.
+    /// </summary>
+    private static int SpinUntil(ref int location, int value, bool equal)
+    {
+        var spinner = default(SpinWait);
+        int read;
+        while (((read = Volatile.Read(ref location)) == value) != equal)
+        {
+            spinner.SpinOnce();
+        }
+
+        return read;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MiniNetFgsm.Serialization;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests;
 

@@ -6,8 +6,8 @@ namespace MiniNetFgsm.Tests;
 
 /// <summary>
 /// The test assembly run as a program (<c>dotnet MiniNetFgsm.Tests.dll MODE ARGS</c>), for tests that need a process of
-/// their own, e.g. to kill it with SIGKILL while it writes. The test runner never calls <see cref="Main"/>; the
-/// project sets <c>GenerateProgramFile</c> to false so that this is the entry point instead of the SDK's empty one.
+/// their own, e.g. to kill it with SIGKILL while it writes. Without a child mode it runs the tests with xunit v3's console
+/// runner; the project turns off xunit's generated entry point (and the SDK's) so that this one is the program's.
 /// </summary>
 public static class ChildProcess
 {
@@ -47,8 +47,8 @@ public static class ChildProcess
                 return 0;
 
             default:
-                Console.Error.WriteLine($"unknown child mode: {string.Join(' ', args)}");
-                return 2;
+                // Not a child mode: the test project run as a program (xunit v3's console runner, e.g. under qemu in CI).
+                return Xunit.Runner.InProc.SystemConsole.ConsoleRunner.Run(args).GetAwaiter().GetResult();
         }
     }
 

@@ -21,10 +21,14 @@ namespace MiniNetFgsm.Benchmarking;
 /// <param name="SteadyStateBytesPerBatch">What the run allocates per batch once set up: the measured run's allocations
 /// minus those of the last warm-up run, which does the same setup on fewer images, divided by the extra batches; null
 /// when the two runs have the same number of batches or the warm-up was a single (first, so JIT-compiling) run. Setup that
-/// grows with the image count still counts: the trainer's shuffled index is 4 bytes per image.</param>
+/// grows with the image count still counts: the trainer's shuffled index is 4 bytes per image. The counter is
+/// process-wide, so whatever else the process does meanwhile (a test host, the JIT's background work) counts too.</param>
+/// <param name="CallerSteadyStateBytesPerBatch">The same difference counted on the calling thread alone
+/// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>): it runs part 0 of every parallel step (replica 0 and the first
+/// range of every reduction), so a buffer reallocated per batch shows here, and nothing else in the process does.</param>
 public sealed record ThroughputResult(
     string Model, string Phase, int Threads, int Batch, int Images, double Seconds, double FlopsPerImage,
-    int Gen0Collections, long AllocatedBytes, double? SteadyStateBytesPerBatch = null)
+    int Gen0Collections, long AllocatedBytes, double? SteadyStateBytesPerBatch = null, double? CallerSteadyStateBytesPerBatch = null)
 {
     /// <summary>Images / Seconds.</summary>
     public double ImagesPerSecond => Images / Seconds;
@@ -52,10 +56,13 @@ public static class Throughput
     /// <param name="threads">Worker threads.</param>
     /// <param name="batch">Images per batch.</param>
     /// <param name="images">Images in the measured run.</param>
-    /// <param name="warmUp">How long to run the phase first (at least one warm-up run happens); null for <see cref="DefaultWarmUp"/>.</param>
-    public static ThroughputResult Measure(string architecture, string phase, LabeledImages data, int threads, int batch, int images, TimeSpan? warmUp = null)
+    /// <param name="warmUp">How long to run the phase first (at least <paramref name="warmUpRuns"/> warm-up runs happen); null for <see cref="DefaultWarmUp"/>.</param>
+    /// <param name="warmUpRuns">The fewest warm-up runs (of 8 batches per thread each); with <paramref name="warmUp"/>
+    /// zero, exactly this many, so the allocation counts do not depend on how fast the CPU is.</param>
+    public static ThroughputResult Measure(string architecture, string phase, LabeledImages data, int threads, int batch, int images, TimeSpan? warmUp = null, int warmUpRuns = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmUpRuns, 1);
         if (images > data.Count)
         {
             throw new ArgumentException($"Only {data.Count} images are available, fewer than the {images} requested.");
@@ -78,22 +85,24 @@ public static class Throughput
         // run is slower than every later one. PyTorch has no such phase; bench/peers/pytorch_reference.py warms up for
         // 5 batches.
         var warmUpClock = Stopwatch.StartNew();
-        long warmUpAllocated = 0;
-        int warmUpRuns = 0;
+        long warmUpAllocated = 0, warmUpOnCaller = 0;
+        int runs = 0;
         do
         {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
+            long before = GC.GetTotalAllocatedBytes(precise: true), beforeOnCaller = GC.GetAllocatedBytesForCurrentThread();
             run(warmUpImages);
+            warmUpOnCaller = GC.GetAllocatedBytesForCurrentThread() - beforeOnCaller;
             warmUpAllocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            warmUpRuns++;
+            runs++;
         }
-        while (warmUpClock.Elapsed < (warmUp ?? DefaultWarmUp));
+        while (runs < warmUpRuns || warmUpClock.Elapsed < (warmUp ?? DefaultWarmUp));
 
         int gen0 = GC.CollectionCount(0);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true), onCaller = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
         run(measured);
         double seconds = clock.Elapsed.TotalSeconds;
+        long allocatedOnCaller = GC.GetAllocatedBytesForCurrentThread() - onCaller;
         long allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         int collections = GC.CollectionCount(0) - gen0;
 
@@ -106,8 +115,10 @@ public static class Throughput
         };
         int extraBatches = Batches(images, batch) - Batches(warmUpImages.Count, batch);
         // The first run also allocates what the JIT and first-time initialisation need, so it is no baseline.
-        double? steady = extraBatches > 0 && warmUpRuns >= 2 ? (double)(allocatedBytes - warmUpAllocated) / extraBatches : null;
-        return new ThroughputResult(architecture, phase, threads, batch, images, seconds, flops, collections, allocatedBytes, steady);
+        bool baseline = extraBatches > 0 && runs >= 2;
+        double? steady = baseline ? (double)(allocatedBytes - warmUpAllocated) / extraBatches : null;
+        double? steadyOnCaller = baseline ? (double)(allocatedOnCaller - warmUpOnCaller) / extraBatches : null;
+        return new ThroughputResult(architecture, phase, threads, batch, images, seconds, flops, collections, allocatedBytes, steady, steadyOnCaller);
     }
 
     private static int Batches(int images, int batch) => (images + batch - 1) / batch;

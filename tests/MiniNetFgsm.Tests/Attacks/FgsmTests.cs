@@ -3,7 +3,6 @@ using MiniNetFgsm.Data;
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Attacks;
 

@@ -6,7 +6,6 @@ using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Attacks;
 

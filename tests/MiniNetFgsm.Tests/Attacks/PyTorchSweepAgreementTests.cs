@@ -2,7 +2,6 @@ using System.Globalization;
 using MiniNetFgsm.Attacks;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Serialization;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Attacks;
 

@@ -4,7 +4,6 @@ using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Attacks;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CsCheck;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Fuzzing;
 

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using CsCheck;
 using MiniNetFgsm.Data;
 using MiniNetFgsm.Tests.Data;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Fuzzing;
 

@@ -1,6 +1,5 @@
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Fuzzing;
 

@@ -7,7 +7,6 @@ using MiniNetFgsm.Serialization;
 using MiniNetFgsm.Tests.Serialization;
 using MiniNetFgsm.Tests.Training;
 using MiniNetFgsm.Training;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Reference;
 

@@ -1,7 +1,6 @@
 using MiniNetFgsm.Layers;
 using MiniNetFgsm.Models;
 using MiniNetFgsm.Serialization;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Serialization;
 

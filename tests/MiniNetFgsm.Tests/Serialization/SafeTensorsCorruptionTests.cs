@@ -1,5 +1,4 @@
 using MiniNetFgsm.Serialization;
-using Xunit.Abstractions;
 
 namespace MiniNetFgsm.Tests.Serialization;
 

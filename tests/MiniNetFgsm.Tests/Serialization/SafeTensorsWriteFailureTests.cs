@@ -30,7 +30,7 @@ public sealed class SafeTensorsWriteFailureTests : IDisposable
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, "keep.txt"), "keep");
 
-        Exception error = Record.Exception(() => SafeTensors.Write(target, Tensors));
+        Exception? error = Record.Exception(() => SafeTensors.Write(target, Tensors));
 
         Assert.True(error is IOException or UnauthorizedAccessException, $"unexpected {error?.GetType()}");
         Assert.Equal(["model.safetensors"], temp.Entries());
