@@ -24,7 +24,7 @@ public static partial class DirectConv2d
     /// </summary>
     internal static void Forward(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s, int firstPlane, int lastPlane)
     {
-        s.CheckLengths(x.Length, w.Length, y.Length, bias.Length);
+        s.CheckLengths(x.Length, w.Length, y.Length, bias.Length, width);
         Debug.Assert(firstPlane >= 0 && lastPlane <= s.Images * s.OutChannels, "planes outside y");
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, image = s.Channels * s.Height * s.Width;
         for (int plane = firstPlane; plane < lastPlane;)

@@ -24,7 +24,7 @@ public static partial class DirectConv2d
     /// <paramref name="width"/> 512 blocks four output channels at a time, narrower widths two.</summary>
     internal static void BackwardWeights(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, in ConvShape s, int firstChannel, int lastChannel)
     {
-        s.CheckLengths(x.Length, dw.Length, dy.Length, 0);
+        s.CheckLengths(x.Length, dw.Length, dy.Length, 0, width);
         Debug.Assert(firstChannel >= 0 && lastChannel <= s.OutChannels, "channels outside dW");
         if (width >= SimdWidth.V512)
         {
