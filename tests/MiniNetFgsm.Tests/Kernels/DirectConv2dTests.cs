@@ -71,7 +71,9 @@ public class DirectConv2dTests
         {
             float[] result = (float[])start.Clone();
             DirectConv2d.BackwardWeights(width, x, dy, result, s, 0, o);
-            Assert.True(TestData.MaxRelativeError(result, expected) < 1e-5, $"{width}: max relative error {TestData.MaxRelativeError(result, expected)}");
+            // Float sums of up to 1,728 products per lane; on SSE-only x64 (no FMA) each step rounds twice: measured up to
+            // 1.2e-5 relative there, 1e-5 or less with FMA.
+            Assert.True(TestData.MaxRelativeError(result, expected) < 2e-5, $"{width}: max relative error {TestData.MaxRelativeError(result, expected)}");
             Assert.NotEqual(start, result);
             results[width] = result;
         }
