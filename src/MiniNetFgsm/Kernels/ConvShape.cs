@@ -19,11 +19,12 @@ public readonly record struct ConvShape(int Images, int Channels, int Height, in
     /// <summary>C·KH·KW.</summary>
     public int Taps => Channels * KernelHeight * KernelWidth;
 
-    /// <summary>Throws when a buffer is shorter than these sizes need (the kernels' inner loops rely on it).</summary>
-    public void CheckLengths(int x, int w, int y, int bias)
+    /// <summary>Throws when a buffer is shorter than these sizes need, or an output row narrower than one vector of
+    /// the kernels at <paramref name="width"/> (the kernels' inner loops rely on both).</summary>
+    public void CheckLengths(int x, int w, int y, int bias, SimdWidth width)
     {
         if (x < Images * Channels * Height * Width || w < OutChannels * Taps || y < Images * OutChannels * OutputHeight * OutputWidth
-            || (bias != 0 && bias < OutChannels) || OutputWidth < 8)
+            || (bias != 0 && bias < OutChannels) || OutputWidth < VectorOps.Lanes(width))
         {
             throw new ArgumentException($"Buffers too small for the convolution {this}: x {x}, w {w}, y {y}, bias {bias}.");
         }

@@ -24,7 +24,7 @@ public static partial class DirectConv2d
     /// </summary>
     internal static void Forward(SimdWidth width, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s, int firstPlane, int lastPlane)
     {
-        s.CheckLengths(x.Length, w.Length, y.Length, bias.Length);
+        s.CheckLengths(x.Length, w.Length, y.Length, bias.Length, width);
         Debug.Assert(firstPlane >= 0 && lastPlane <= s.Images * s.OutChannels, "planes outside y");
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, image = s.Channels * s.Height * s.Width;
         for (int plane = firstPlane; plane < lastPlane;)
@@ -41,21 +41,39 @@ public static partial class DirectConv2d
                 Debug.Assert((img + 1) * image <= x.Length && (oc + g + channels) * taps <= w.Length);
                 ref readonly float weights = ref w[(oc + g) * taps];
                 Span<float> output = y.Slice((plane + g) * oh * ow, channels * oh * ow);
+                ReadOnlySpan<float> b4 = bias.IsEmpty || channels < 4 ? default : bias.Slice(oc + g, 4);
+                float b1 = bias.IsEmpty ? 0f : bias[oc + g];
                 if (channels == 4 && width >= SimdWidth.V512)
                 {
-                    Forward4x4(in input, in weights, bias.IsEmpty ? default : bias.Slice(oc + g, 4), output, s);
+                    Forward4x4(in input, in weights, b4, output, s);
                 }
-                else if (channels == 4)
+                else if (width >= SimdWidth.V256)
                 {
-                    Forward4(in input, in weights, bias.IsEmpty ? default : bias.Slice(oc + g, 4), output, s);
+                    ForwardGroup<Vector256<float>, Vector256Ops>(channels, in input, in weights, b4, b1, output, s);
                 }
                 else
                 {
-                    Forward1(in input, in weights, bias.IsEmpty ? 0f : bias[oc + g], output, s);
+                    ForwardGroup<Vector128<float>, Vector128Ops>(channels, in input, in weights, b4, b1, output, s);
                 }
             }
 
             plane += group;
+        }
+    }
+
+    /// <summary>Four output channels (<see cref="Forward4{TVec, TOps}"/>) or one (<see cref="Forward1{TVec, TOps}"/>) with
+    /// <typeparamref name="TVec"/> vectors.</summary>
+    private static void ForwardGroup<TVec, TOps>(int channels, ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias4, float bias1, Span<float> y, in ConvShape s)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
+    {
+        if (channels == 4)
+        {
+            Forward4<TVec, TOps>(in x, in w, bias4, y, s);
+        }
+        else
+        {
+            Forward1<TVec, TOps>(in x, in w, bias1, y, s);
         }
     }
 
@@ -64,22 +82,25 @@ public static partial class DirectConv2d
     // add independent chains that share every weight broadcast. Rows past the last repeat the last and are not stored.
     // Each output's sum is still over the taps in (c, i, j) order: bit-identical to the reference.
 
-    private static void Forward4(ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
+    private static void Forward4<TVec, TOps>(ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, plane = oh * ow;
         nuint t1 = (nuint)taps, t2 = 2 * t1, t3 = 3 * t1;
-        AssertRowsInBounds(s);
-        Vector256<float> b0 = Vector256.Create(bias.IsEmpty ? 0f : bias[0]), b1 = Vector256.Create(bias.IsEmpty ? 0f : bias[1]);
-        Vector256<float> b2 = Vector256.Create(bias.IsEmpty ? 0f : bias[2]), b3 = Vector256.Create(bias.IsEmpty ? 0f : bias[3]);
+        int lanes = TOps.Count;
+        AssertRowsInBounds(s, lanes);
+        TVec b0 = TOps.Create(bias.IsEmpty ? 0f : bias[0]), b1 = TOps.Create(bias.IsEmpty ? 0f : bias[1]);
+        TVec b2 = TOps.Create(bias.IsEmpty ? 0f : bias[2]), b3 = TOps.Create(bias.IsEmpty ? 0f : bias[3]);
         for (int oy = 0; oy < oh; oy += 2)
         {
             bool pair = oy + 1 < oh;
             nuint second = pair ? (nuint)s.Width : 0;
-            for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+            for (int ox0 = 0; ox0 < ow; ox0 += lanes)
             {
-                int start = Math.Min(ox0, ow - Lanes);
-                Vector256<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-                Vector256<float> c0 = b0, c1 = b1, c2 = b2, c3 = b3;
+                int start = Math.Min(ox0, ow - lanes);
+                TVec a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+                TVec c0 = b0, c1 = b1, c2 = b2, c3 = b3;
                 // Index arithmetic in nuint, from a weight reference that moves one kernel row at a time: with int
                 // offsets the JIT sign-extended every address, 14 scalar instructions beside the 8 FMAs of a tap, and
                 // the loop was bound by instruction dispatch.
@@ -88,25 +109,25 @@ public static partial class DirectConv2d
                 {
                     for (int i = 0; i < s.KernelHeight; i++)
                     {
-                        // In bounds: start + j + 8 ≤ OW − 8 + KW − 1 + 8 = W (checked once by CheckLengths), and row
+                        // In bounds: start + j + L ≤ OW − L + KW − 1 + L = W (L the lanes) (checked once by CheckLengths), and row
                         // oy + 1 + i ≤ OH − 1 + KH − 1 < H when there is a second row.
                         ref float xRow = ref Unsafe.Add(ref Unsafe.AsRef(in x), (nuint)((c * s.Height + oy + i) * s.Width + start));
                         for (nuint j = 0; j < (nuint)s.KernelWidth; j++)
                         {
-                            Vector256<float> v = Vector256.LoadUnsafe(ref xRow, j);
-                            Vector256<float> u = Vector256.LoadUnsafe(ref xRow, second + j);
-                            Vector256<float> k = Vector256.Create(Unsafe.Add(ref wRow, j));
-                            a0 = Vector256.FusedMultiplyAdd(k, v, a0);
-                            c0 = Vector256.FusedMultiplyAdd(k, u, c0);
-                            k = Vector256.Create(Unsafe.Add(ref wRow, t1 + j));
-                            a1 = Vector256.FusedMultiplyAdd(k, v, a1);
-                            c1 = Vector256.FusedMultiplyAdd(k, u, c1);
-                            k = Vector256.Create(Unsafe.Add(ref wRow, t2 + j));
-                            a2 = Vector256.FusedMultiplyAdd(k, v, a2);
-                            c2 = Vector256.FusedMultiplyAdd(k, u, c2);
-                            k = Vector256.Create(Unsafe.Add(ref wRow, t3 + j));
-                            a3 = Vector256.FusedMultiplyAdd(k, v, a3);
-                            c3 = Vector256.FusedMultiplyAdd(k, u, c3);
+                            TVec v = TOps.Load(ref xRow, j);
+                            TVec u = TOps.Load(ref xRow, second + j);
+                            TVec k = TOps.Create(Unsafe.Add(ref wRow, j));
+                            a0 = TOps.MultiplyAdd(k, v, a0);
+                            c0 = TOps.MultiplyAdd(k, u, c0);
+                            k = TOps.Create(Unsafe.Add(ref wRow, t1 + j));
+                            a1 = TOps.MultiplyAdd(k, v, a1);
+                            c1 = TOps.MultiplyAdd(k, u, c1);
+                            k = TOps.Create(Unsafe.Add(ref wRow, t2 + j));
+                            a2 = TOps.MultiplyAdd(k, v, a2);
+                            c2 = TOps.MultiplyAdd(k, u, c2);
+                            k = TOps.Create(Unsafe.Add(ref wRow, t3 + j));
+                            a3 = TOps.MultiplyAdd(k, v, a3);
+                            c3 = TOps.MultiplyAdd(k, u, c3);
                         }
 
                         wRow = ref Unsafe.Add(ref wRow, s.KernelWidth);
@@ -114,24 +135,24 @@ public static partial class DirectConv2d
                 }
 
                 int at = oy * ow + start;
-                a0.CopyTo(y[at..]);
-                a1.CopyTo(y[(plane + at)..]);
-                a2.CopyTo(y[(2 * plane + at)..]);
-                a3.CopyTo(y[(3 * plane + at)..]);
+                TOps.Store(a0, y[at..]);
+                TOps.Store(a1, y[(plane + at)..]);
+                TOps.Store(a2, y[(2 * plane + at)..]);
+                TOps.Store(a3, y[(3 * plane + at)..]);
                 if (pair)
                 {
                     at += ow;
-                    c0.CopyTo(y[at..]);
-                    c1.CopyTo(y[(plane + at)..]);
-                    c2.CopyTo(y[(2 * plane + at)..]);
-                    c3.CopyTo(y[(3 * plane + at)..]);
+                    TOps.Store(c0, y[at..]);
+                    TOps.Store(c1, y[(plane + at)..]);
+                    TOps.Store(c2, y[(2 * plane + at)..]);
+                    TOps.Store(c3, y[(3 * plane + at)..]);
                 }
             }
         }
     }
 
     /// <summary>
-    /// As <see cref="Forward4"/> with four output rows per pass: 16 accumulators, which only AVX-512's 32 vector
+    /// As <see cref="Forward4{TVec, TOps}"/> with 256-bit vectors and four output rows per pass: 16 accumulators, which only AVX-512's 32 vector
     /// registers hold (with 16, as in AVX2, they would spill). Every weight broadcast feeds 4 rows, and 16 independent
     /// chains per pass keep both FMA pipes busy through the 4-cycle latency even for lenet conv1's 25 taps.
     /// Rows past the last repeat the last (offset 0 from it) and are not stored.
@@ -139,7 +160,7 @@ public static partial class DirectConv2d
     private static void Forward4x4(ref readonly float x, ref readonly float w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
     {
         int oh = s.OutputHeight, ow = s.OutputWidth, taps = s.Taps, plane = oh * ow;
-        AssertRowsInBounds(s);
+        AssertRowsInBounds(s, Lanes);
         Vector256<float> b0 = Vector256.Create(bias.IsEmpty ? 0f : bias[0]), b1 = Vector256.Create(bias.IsEmpty ? 0f : bias[1]);
         Vector256<float> b2 = Vector256.Create(bias.IsEmpty ? 0f : bias[2]), b3 = Vector256.Create(bias.IsEmpty ? 0f : bias[3]);
         for (int oy = 0; oy < oh; oy += 4)
@@ -165,25 +186,25 @@ public static partial class DirectConv2d
                             Vector256<float> v0 = Vector256.LoadUnsafe(in x, at), v1 = Vector256.LoadUnsafe(in x, at + r1);
                             Vector256<float> v2 = Vector256.LoadUnsafe(in x, at + r2), v3 = Vector256.LoadUnsafe(in x, at + r3);
                             Vector256<float> k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), tap));
-                            a00 = Vector256.FusedMultiplyAdd(k, v0, a00);
-                            a10 = Vector256.FusedMultiplyAdd(k, v1, a10);
-                            a20 = Vector256.FusedMultiplyAdd(k, v2, a20);
-                            a30 = Vector256.FusedMultiplyAdd(k, v3, a30);
+                            a00 = Vector256.MultiplyAddEstimate(k, v0, a00);
+                            a10 = Vector256.MultiplyAddEstimate(k, v1, a10);
+                            a20 = Vector256.MultiplyAddEstimate(k, v2, a20);
+                            a30 = Vector256.MultiplyAddEstimate(k, v3, a30);
                             k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), taps + tap));
-                            a01 = Vector256.FusedMultiplyAdd(k, v0, a01);
-                            a11 = Vector256.FusedMultiplyAdd(k, v1, a11);
-                            a21 = Vector256.FusedMultiplyAdd(k, v2, a21);
-                            a31 = Vector256.FusedMultiplyAdd(k, v3, a31);
+                            a01 = Vector256.MultiplyAddEstimate(k, v0, a01);
+                            a11 = Vector256.MultiplyAddEstimate(k, v1, a11);
+                            a21 = Vector256.MultiplyAddEstimate(k, v2, a21);
+                            a31 = Vector256.MultiplyAddEstimate(k, v3, a31);
                             k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 2 * taps + tap));
-                            a02 = Vector256.FusedMultiplyAdd(k, v0, a02);
-                            a12 = Vector256.FusedMultiplyAdd(k, v1, a12);
-                            a22 = Vector256.FusedMultiplyAdd(k, v2, a22);
-                            a32 = Vector256.FusedMultiplyAdd(k, v3, a32);
+                            a02 = Vector256.MultiplyAddEstimate(k, v0, a02);
+                            a12 = Vector256.MultiplyAddEstimate(k, v1, a12);
+                            a22 = Vector256.MultiplyAddEstimate(k, v2, a22);
+                            a32 = Vector256.MultiplyAddEstimate(k, v3, a32);
                             k = Vector256.Create(Unsafe.Add(ref Unsafe.AsRef(in w), 3 * taps + tap));
-                            a03 = Vector256.FusedMultiplyAdd(k, v0, a03);
-                            a13 = Vector256.FusedMultiplyAdd(k, v1, a13);
-                            a23 = Vector256.FusedMultiplyAdd(k, v2, a23);
-                            a33 = Vector256.FusedMultiplyAdd(k, v3, a33);
+                            a03 = Vector256.MultiplyAddEstimate(k, v0, a03);
+                            a13 = Vector256.MultiplyAddEstimate(k, v1, a13);
+                            a23 = Vector256.MultiplyAddEstimate(k, v2, a23);
+                            a33 = Vector256.MultiplyAddEstimate(k, v3, a33);
                         }
                     }
                 }
@@ -230,36 +251,41 @@ public static partial class DirectConv2d
     /// mnist-cnn conv1's input gradient, whose 8-row passes would read 38 KiB (32 channels × 10 rows × 30 floats), ran
     /// slower with them, so wider passes keep four rows.
     /// </summary>
-    private static void Forward1(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
+    private static void Forward1<TVec, TOps>(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
         if ((long)s.Channels * (8 + s.KernelHeight - 1) * s.Width * sizeof(float) <= 16 * 1024)
         {
-            Forward1<EightRows>(in x, in w, bias, y, s);
+            Forward1<TVec, TOps, EightRows>(in x, in w, bias, y, s);
         }
         else
         {
-            Forward1<FourRows>(in x, in w, bias, y, s);
+            Forward1<TVec, TOps, FourRows>(in x, in w, bias, y, s);
         }
     }
 
     /// <summary>One output channel, <typeparamref name="TRows"/> rows per pass (4 or 8). Rows past the last repeat the
     /// last (offset 0 from it) and are not stored.</summary>
-    private static void Forward1<TRows>(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
+    private static void Forward1<TVec, TOps, TRows>(ref readonly float x, ref readonly float w, float bias, Span<float> y, in ConvShape s)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
         where TRows : IBlockCount
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;
         bool eight = TRows.Count == 8;
-        AssertRowsInBounds(s);
+        int lanes = TOps.Count;
+        AssertRowsInBounds(s, lanes);
         for (int oy = 0; oy < oh; oy += TRows.Count)
         {
             int rows = Math.Min(TRows.Count, oh - oy);
             nuint r1 = RowOffset(1, rows, s.Width), r2 = RowOffset(2, rows, s.Width), r3 = RowOffset(3, rows, s.Width);
             nuint r4 = RowOffset(4, rows, s.Width), r5 = RowOffset(5, rows, s.Width), r6 = RowOffset(6, rows, s.Width);
             nuint r7 = RowOffset(7, rows, s.Width);
-            for (int ox0 = 0; ox0 < ow; ox0 += Lanes)
+            for (int ox0 = 0; ox0 < ow; ox0 += lanes)
             {
-                int start = Math.Min(ox0, ow - Lanes);
-                Vector256<float> a0 = Vector256.Create(bias), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                int start = Math.Min(ox0, ow - lanes);
+                TVec a0 = TOps.Create(bias), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 ref float wRow = ref Unsafe.AsRef(in w);       // nuint indexing, as in Forward4
                 for (int c = 0; c < s.Channels; c++)
                 {
@@ -268,17 +294,17 @@ public static partial class DirectConv2d
                         ref float xRow = ref Unsafe.Add(ref Unsafe.AsRef(in x), (nuint)((c * s.Height + oy + i) * s.Width + start));
                         for (nuint j = 0; j < (nuint)s.KernelWidth; j++)
                         {
-                            Vector256<float> k = Vector256.Create(Unsafe.Add(ref wRow, j));
-                            a0 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j), a0);
-                            a1 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r1), a1);
-                            a2 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r2), a2);
-                            a3 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r3), a3);
+                            TVec k = TOps.Create(Unsafe.Add(ref wRow, j));
+                            a0 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j), a0);
+                            a1 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r1), a1);
+                            a2 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r2), a2);
+                            a3 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r3), a3);
                             if (eight)
                             {
-                                a4 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r4), a4);
-                                a5 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r5), a5);
-                                a6 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r6), a6);
-                                a7 = Vector256.FusedMultiplyAdd(k, Vector256.LoadUnsafe(ref xRow, j + r7), a7);
+                                a4 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r4), a4);
+                                a5 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r5), a5);
+                                a6 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r6), a6);
+                                a7 = TOps.MultiplyAdd(k, TOps.Load(ref xRow, j + r7), a7);
                             }
                         }
 
@@ -287,29 +313,29 @@ public static partial class DirectConv2d
                 }
 
                 int to = oy * ow + start;
-                a0.CopyTo(y[to..]);
-                StoreRow(a1, 1, rows, y, to, ow);
-                StoreRow(a2, 2, rows, y, to, ow);
-                StoreRow(a3, 3, rows, y, to, ow);
-                StoreRow(a4, 4, rows, y, to, ow);
-                StoreRow(a5, 5, rows, y, to, ow);
-                StoreRow(a6, 6, rows, y, to, ow);
-                StoreRow(a7, 7, rows, y, to, ow);
+                TOps.Store(a0, y[to..]);
+                StoreRow<TVec, TOps>(a1, 1, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a2, 2, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a3, 3, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a4, 4, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a5, 5, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a6, 6, rows, y, to, ow);
+                StoreRow<TVec, TOps>(a7, 7, rows, y, to, ow);
             }
         }
     }
 
     /// <summary>
-    /// The bounds every pass relies on: a vector starts at column start ≤ OW − 8 and reads taps j &lt; KW, so its last
-    /// element is at most OW − 8 + KW − 1 + 7 = W − 1; a pass's rows are at most OH − 1 and read rows up to OH − 1 +
+    /// The bounds every pass relies on: a vector of L lanes starts at column start ≤ OW − L and reads taps j &lt; KW, so
+    /// its last element is at most OW − L + KW − 1 + L − 1 = W − 1; a pass's rows are at most OH − 1 and read rows up to OH − 1 +
     /// KH − 1 = H − 1 (rows past the last repeat it, offset 0). Within one image and one group of weights (asserted by
     /// the caller), every unchecked read is in bounds.
     /// </summary>
     [Conditional("DEBUG")]
-    private static void AssertRowsInBounds(in ConvShape s)
+    private static void AssertRowsInBounds(in ConvShape s, int lanes)
     {
-        Debug.Assert(s.OutputWidth >= Lanes, "the last vector of a row would start before column 0");
-        Debug.Assert(s.OutputWidth - Lanes + s.KernelWidth - 1 + Lanes <= s.Width, "a vector would read past the row");
+        Debug.Assert(s.OutputWidth >= lanes, "the last vector of a row would start before column 0");
+        Debug.Assert(s.OutputWidth - lanes + s.KernelWidth - 1 + lanes <= s.Width, "a vector would read past the row");
         Debug.Assert(s.OutputHeight - 1 + s.KernelHeight - 1 < s.Height, "a pass would read past the plane");
     }
 
@@ -318,15 +344,17 @@ public static partial class DirectConv2d
 
     /// <summary>Stores row r of a pass at y[to + r·ow] when the pass has that row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(Vector256<float> v, int r, int rows, Span<float> y, int to, int ow)
+    private static void StoreRow<TVec, TOps>(TVec v, int r, int rows, Span<float> y, int to, int ow)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
         if (r < rows)
         {
-            v.CopyTo(y[(to + r * ow)..]);
+            TOps.Store(v, y[(to + r * ow)..]);
         }
     }
 
-    /// <summary>Scalar reference of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/>: the same fused multiply-adds in the same order, so bit-identical.</summary>
+    /// <summary>Scalar reference of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvShape, int, int)"/>: the same multiply-adds (<see cref="VectorOps.MultiplyAdd"/>) in the same order, so bit-identical at every width.</summary>
     public static void ForwardReference(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, in ConvShape s)
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;
@@ -345,7 +373,7 @@ public static partial class DirectConv2d
                             {
                                 for (int j = 0; j < s.KernelWidth; j++)
                                 {
-                                    acc = MathF.FusedMultiplyAdd(w[((oc * s.Channels + c) * s.KernelHeight + i) * s.KernelWidth + j], x[((img * s.Channels + c) * s.Height + oy + i) * s.Width + ox + j], acc);
+                                    acc = VectorOps.MultiplyAdd(w[((oc * s.Channels + c) * s.KernelHeight + i) * s.KernelWidth + j], x[((img * s.Channels + c) * s.Height + oy + i) * s.Width + ox + j], acc);
                                 }
                             }
                         }

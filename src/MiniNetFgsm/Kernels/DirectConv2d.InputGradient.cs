@@ -22,8 +22,13 @@ public static partial class DirectConv2d
     /// need one <paramref name="paddedGradient"/> each.
     /// </remarks>
     public static void BackwardInput(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> dy, Span<float> dx, Span<float> paddedGradient, in ConvShape s, int firstPlane, int lastPlane)
+        => BackwardInput(Simd.Width, flippedWeights, dy, dx, paddedGradient, s, firstPlane, lastPlane);
+
+    /// <summary>As <see cref="BackwardInput(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in ConvShape, int, int)"/>
+    /// with a chosen vector width (that of the forward kernel it gathers with).</summary>
+    internal static void BackwardInput(SimdWidth width, ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> dy, Span<float> dx, Span<float> paddedGradient, in ConvShape s, int firstPlane, int lastPlane)
     {
-        s.CheckLengths(dx.Length, flippedWeights.Length, dy.Length, 0);
+        s.CheckLengths(dx.Length, flippedWeights.Length, dy.Length, 0, width);
         int kh = s.KernelHeight, kw = s.KernelWidth, oh = s.OutputHeight, ow = s.OutputWidth;
         int ph = oh + 2 * (kh - 1), pw = ow + 2 * (kw - 1), planeOut = oh * ow, image = s.Channels * s.Height * s.Width;
         var gather = new ConvShape(1, s.OutChannels, ph, pw, s.Channels, kh, kw);
@@ -45,18 +50,18 @@ public static partial class DirectConv2d
                 }
             }
 
-            Forward(padded, flippedWeights, [], dx.Slice(img * image, image), gather, first, last);
+            Forward(width, padded, flippedWeights, [], dx.Slice(img * image, image), gather, first, last);
             plane += last - first;
         }
     }
 
-    /// <summary>Floats of <see cref="BackwardInput"/>'s padded dy: O · (OH + 2·(KH − 1)) · (OW + 2·(KW − 1)).</summary>
+    /// <summary>Floats of <see cref="BackwardInput(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in ConvShape, int, int)"/>'s padded dy: O · (OH + 2·(KH − 1)) · (OW + 2·(KW − 1)).</summary>
     public static int PaddedGradientLength(in ConvShape s)
         => s.OutChannels * (s.OutputHeight + 2 * (s.KernelHeight - 1)) * (s.OutputWidth + 2 * (s.KernelWidth - 1));
 
     /// <summary>
     /// wf[c,o,i,j] = w[o,c,KH−1−i,KW−1−j]: the (O, C, KH, KW) weight flipped in both kernel axes with its channel roles
-    /// swapped, into <paramref name="flipped"/> (C·O·KH·KW floats), the kernel <see cref="BackwardInput"/> gathers with.
+    /// swapped, into <paramref name="flipped"/> (C·O·KH·KW floats), the kernel <see cref="BackwardInput(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in ConvShape, int, int)"/> gathers with.
     /// </summary>
     public static void FlipWeights(ReadOnlySpan<float> w, in ConvShape s, Span<float> flipped)
     {
@@ -78,7 +83,7 @@ public static partial class DirectConv2d
         }
     }
 
-    /// <summary>Scalar reference of <see cref="BackwardInput"/> (in double).</summary>
+    /// <summary>Scalar reference of <see cref="BackwardInput(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in ConvShape, int, int)"/> (in double).</summary>
     public static void BackwardInputReference(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, in ConvShape s)
     {
         int oh = s.OutputHeight, ow = s.OutputWidth;

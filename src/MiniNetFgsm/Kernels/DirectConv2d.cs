@@ -11,8 +11,9 @@ namespace MiniNetFgsm.Kernels;
 /// (c, i, j). One file per pass, each kernel beside its scalar reference: the forward pass
 /// (<c>DirectConv2d.Forward.cs</c>), the weight gradient (<c>DirectConv2d.WeightGradient.cs</c>) and the input
 /// gradient (<c>DirectConv2d.InputGradient.cs</c>). The kernels hold no state: scratch is the caller's.</para>
-/// <para>Each output row is covered by 8-wide vectors at ox0 = 0, 8, 16, … and a last one at OW − 8 that overlaps the
-/// one before it (so OW ≥ 8 is required). The forward pass stores whole recomputed vectors there, which are
+/// <para>The kernels are written once for any vector type (<see cref="IVectorOps{TVec}"/>) and run with 256-bit
+/// vectors at 256 bits and above, 128-bit ones at 128 (SSE, Arm64's NEON). Each output row is covered by L-wide vectors
+/// (L = 8 or 4) at ox0 = 0, L, 2L, … and a last one at OW − L that overlaps the one before it (so OW ≥ L is required). The forward pass stores whole recomputed vectors there, which are
 /// bit-identical to what is already stored (so does the input gradient, which runs through the forward kernel); the
 /// weight gradient masks off the overlapping lanes so nothing is counted twice. Every output element is one thread's,
 /// summed in a fixed order, so the results do not depend on the thread count.</para>
@@ -25,14 +26,16 @@ public static partial class DirectConv2d
     /// <summary>Output rows at most this wide run forward directly whatever the number of taps.</summary>
     public const int NarrowOutput = 16;
 
+    /// <summary>Lanes of the 256-bit vectors the 256- and 512-bit paths use (<see cref="Forward4x4"/> is 256-bit only).</summary>
     private const int Lanes = 8;
 
     /// <summary>
-    /// True when the direct kernels can run this convolution at all: stride 1, no padding, output rows at least one
-    /// 8-wide vector, and 256-bit vectors enabled and accelerated (the kernels are written with <see cref="Vector256"/>).
+    /// True when the direct kernels can run this convolution at the current SIMD width: stride 1, no padding, 128-bit
+    /// vectors or wider enabled and accelerated, and output rows at least one vector wide (8 floats at 256 bits and
+    /// above, 4 at 128).
     /// </summary>
     public static bool Supports(int stride, int padding, int outputWidth)
-        => stride == 1 && padding == 0 && outputWidth >= Lanes && Simd.Width >= SimdWidth.V256 && Vector256.IsHardwareAccelerated;
+        => stride == 1 && padding == 0 && Simd.Width >= SimdWidth.V128 && outputWidth >= VectorOps.Lanes(Simd.Width);
 
     /// <summary>
     /// True when the direct forward pass is the faster one here (and <see cref="Supports"/> holds): few taps (a first
@@ -51,7 +54,7 @@ public static partial class DirectConv2d
         => Supports(stride, padding, outputWidth) && channels * kernelHeight * kernelWidth <= MaxTaps;
 
     /// <summary>A count fixed at compile time, so the JIT drops the code of the other blockings: output channels per
-    /// pass of <see cref="BackwardWeights{TGroup}"/>, or output rows per pass of <see cref="Forward1{TRows}"/>.</summary>
+    /// pass of <see cref="BackwardWeights{TVec, TOps, TGroup}"/>, or output rows per pass of <see cref="Forward1{TVec, TOps, TRows}"/>.</summary>
     private interface IBlockCount
     {
         static abstract int Count { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -182,6 +183,10 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
                 int cols = Math.Min(nr, nc - j0);
                 float* bPanel = bp + (long)(j0 / nr) * kc * nr;
                 float* cTile = c + (long)r0 * ldc + j0;
+
+                // A is read in place: MR whole rows of kc floats from row r0 (full ≤ rows, checked by the caller's
+                // Validate); B's panel lies inside this thread's packed block.
+                Debug.Assert(r0 + Mr <= rows && kc <= lda && GemmWorkspace.ForThisThread.Holds(bPanel, (long)kc * nr), "an A row panel or a B panel out of range");
                 if (prefetchC)
                 {
                     PrefetchTile(cTile, ldc, Mr, cols);
@@ -221,6 +226,11 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
                 int valid = Math.Min(Mr, rows - r0);
                 float* aPanel = ap + (long)(r0 / Mr) * kc * Mr;
                 float* cTile = c + (long)r0 * ldc + j0;
+
+                // The micro-kernel streams kc·MR floats of the A panel and kc·NR of the B panel, unchecked: both inside
+                // this thread's packed blocks; its tile of C is rows [r0, r0 + valid) and columns [j0, j0 + cols).
+                Debug.Assert(GemmWorkspace.ForThisThread.Holds(aPanel, (long)kc * Mr) && GemmWorkspace.ForThisThread.Holds(bPanel, (long)kc * nr), "a packed panel outside the workspace");
+                Debug.Assert(r0 + valid <= rows && j0 + cols <= nc && (valid == Mr || r0 + valid == rows));
                 if (prefetchC)
                 {
                     PrefetchTile(cTile, ldc, valid, cols);

@@ -39,6 +39,21 @@ internal sealed unsafe class GemmWorkspace
     /// calling thread's, since a worker may run several parts in turn.</summary>
     public float* PartialC(int length) => Pointer(ref partialC, length);
 
+    /// <summary>True when [p, p + count) lies inside one of this thread's buffers: what the macro-kernels assert, once
+    /// per panel, of the packed panels they stream through the micro-kernel's unchecked pointers.</summary>
+    public bool Holds(float* p, long count) => Inside(packedA, p, count) || Inside(packedB, p, count) || Inside(partialC, p, count);
+
+    private static bool Inside(float[]? buffer, float* p, long count)
+    {
+        if (buffer is null)
+        {
+            return false;
+        }
+
+        float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return p >= start && count >= 0 && p + count <= start + buffer.Length;
+    }
+
     /// <summary>A pinned array of at least <paramref name="length"/> floats past a 64-byte boundary, and that boundary.</summary>
     private static float* Pointer(ref float[]? buffer, int length)
     {

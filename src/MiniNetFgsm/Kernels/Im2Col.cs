@@ -1,5 +1,7 @@
-namespace MiniNetFgsm.Kernels;
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
+
+namespace MiniNetFgsm.Kernels;
 
 /// <summary>
 /// Unrolls convolution windows into a matrix so a convolution over a whole batch becomes one matrix product,
@@ -50,6 +52,9 @@ public static class Im2Col
                     {
                         float* dst = pcols + ((long)row * n + img) * pixels;
                         float* src = px + ((long)img * c + ch) * h * w + i * w + j;
+
+                        // Reads rows i … i + OH − 1, columns j … j + OW − 1 of the plane; writes one OH·OW block of cols.
+                        Debug.Assert(i + oh <= h && j + ow <= w && ((long)row * n + img + 1) * pixels <= cols.Length && ((long)img * c + ch + 1) * h * w <= x.Length);
                         for (int oy = 0; oy < oh; oy++, src += w, dst += ow)
                         {
                             for (int k = 0; k < ow; k += 8)
@@ -69,6 +74,10 @@ public static class Im2Col
                 {
                     float* dst = pcols + ((long)row * n + img) * pixels;
                     float* plane = px + ((long)img * c + ch) * h * w;
+
+                    // Reads plane columns oxStart·s + j − p … (oxEnd − 1)·s + j − p, inside [0, W); writes one block of cols.
+                    Debug.Assert(oxStart >= oxEnd || (oxStart * stride + j - padding >= 0 && (oxEnd - 1) * stride + j - padding < w));
+                    Debug.Assert(((long)row * n + img + 1) * pixels <= cols.Length && ((long)img * c + ch + 1) * h * w <= x.Length);
                     for (int oy = 0; oy < oh; oy++)
                     {
                         int y = oy * stride + i - padding;
@@ -138,6 +147,8 @@ public static class Im2Col
                 new Span<float>(plane, h * w).Clear();
                 if (stride == 1 && padding == 0)
                 {
+                    // Every tap (i, j) adds OH rows of OW from plane row i, column j: inside the plane as OH + KH − 1 = H.
+                    Debug.Assert(oh + kh - 1 <= h && ow + kw - 1 <= w && (((long)(c * kh * kw - 1) * n) + img + 1) * pixels <= dcols.Length);
                     FoldPlaneUnpadded(pd + ((long)ch * kh * kw * n + img) * pixels, (long)n * pixels, plane, w, kh, kw, oh, ow);
                     continue;
                 }
@@ -148,6 +159,7 @@ public static class Im2Col
                     {
                         int row = (ch * kh + i) * kw + j;
                         float* src = pd + ((long)row * n + img) * pixels;
+                        Debug.Assert(((long)row * n + img + 1) * pixels <= dcols.Length, "a dcols block outside dcols");
                         int oxStart = Math.Min(ow, CeilDiv(Math.Max(0, padding - j), stride));
                         int oxEnd = Math.Max(oxStart, Math.Min(ow, CeilDiv(w + padding - j, stride)));
                         if (oxStart == oxEnd)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -53,6 +54,9 @@ public static class MaxPoolKernels
                 // A step over windows ox .. ox + L − 1 reads the second row up to column 2(ox + L): inside x while
                 // top + width + 2(ox + L) < x.Length.
                 int room = x.Length - top - width - 1;
+                // Vector steps stay in bounds: reads of x below top + width + 2(ox + L) ≤ x.Length (room), writes of y and
+                // arg at [at, at + OW), inside both (CheckPlanes).
+                Debug.Assert(at + ow <= y.Length && at + ow <= arg.Length && top + width + 1 <= x.Length);
                 ref float r0 = ref Unsafe.Add(ref x0, top);
                 ref float yRow = ref Unsafe.Add(ref y0, at);
                 ref int aRow = ref Unsafe.Add(ref a0, at);
@@ -121,7 +125,7 @@ public static class MaxPoolKernels
     /// 2×2 windows at stride 2 do not overlap, so every input has at most one window and its gradient is a choice,
     /// not a sum: each input compares its own flat index with its window's argmax. With vectors, four windows'
     /// gradients and argmaxes are each duplicated into eight lanes (window k feeds columns 2k and 2k + 1) and
-    /// compared with the eight inputs' indices, for both rows. One sequential write of dx replaces clearing it and
+    /// compared with the eight inputs' indices, for both rows (as two halves where 128 bits is the widest width). One sequential write of dx replaces clearing it and
     /// scattering into it.
     /// </remarks>
     public static void Unpool2x2Planes(SimdWidth simd, ReadOnlySpan<float> dy, ReadOnlySpan<int> arg, int height, int width, Span<float> dx, int firstPlane, int lastPlane)
@@ -133,8 +137,10 @@ public static class MaxPoolKernels
             return;
         }
 
-        bool vectors = simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated;
+        bool wide = simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated;
+        bool narrow = simd >= SimdWidth.V128 && Vector128.IsHardwareAccelerated;
         Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Vector128<int> lanes128 = Vector128.Create(0, 1, 2, 3), four = Vector128.Create(4);
         for (int plane = firstPlane; plane < lastPlane; plane++)
         {
             Span<float> dxPlane = dx.Slice(plane * planeIn, planeIn);
@@ -144,7 +150,11 @@ public static class MaxPoolKernels
                 ref float row0 = ref dxPlane[2 * oy * width];
                 ref float row1 = ref Unsafe.Add(ref row0, width);
                 int ox = 0;
-                if (vectors)
+
+                // Steps of four windows read dy and arg at [at + ox, at + ox + 4) ⊆ this row of windows (CheckPlanes),
+                // and write dx at columns [2ox, 2ox + 8) ⊆ [0, 2·OW) of rows 2oy and 2oy + 1 of this plane.
+                Debug.Assert(at + ow <= dy.Length && at + ow <= arg.Length && (2 * oy + 1) * width + 2 * ow <= planeIn);
+                if (wide)
                 {
                     for (; ox + 4 <= ow; ox += 4)
                     {
@@ -155,6 +165,22 @@ public static class MaxPoolKernels
                         Vector256<int> index = Vector256.Create(top + 2 * ox) + lanes;
                         (Vector256.Equals(aa, index).AsSingle() & dd).StoreUnsafe(ref row0, (nuint)(2 * ox));
                         (Vector256.Equals(aa, index + Vector256.Create(width)).AsSingle() & dd).StoreUnsafe(ref row1, (nuint)(2 * ox));
+                    }
+                }
+                else if (narrow)
+                {
+                    // The same four windows as two halves of 128 bits: windows ox, ox + 1, then ox + 2, ox + 3.
+                    for (; ox + 4 <= ow; ox += 4)
+                    {
+                        Vector128<float> d = Vector128.LoadUnsafe(in dy[at + ox]);
+                        Vector128<int> a = Vector128.LoadUnsafe(in arg[at + ox]);
+                        Vector128<float> dLow = Vector128.Shuffle(d, Vector128.Create(0, 0, 1, 1)), dHigh = Vector128.Shuffle(d, Vector128.Create(2, 2, 3, 3));
+                        Vector128<int> aLow = Vector128.Shuffle(a, Vector128.Create(0, 0, 1, 1)), aHigh = Vector128.Shuffle(a, Vector128.Create(2, 2, 3, 3));
+                        Vector128<int> index = Vector128.Create(top + 2 * ox) + lanes128, below = Vector128.Create(width);
+                        (Vector128.Equals(aLow, index).AsSingle() & dLow).StoreUnsafe(ref row0, (nuint)(2 * ox));
+                        (Vector128.Equals(aHigh, index + four).AsSingle() & dHigh).StoreUnsafe(ref row0, (nuint)(2 * ox + 4));
+                        (Vector128.Equals(aLow, index + below).AsSingle() & dLow).StoreUnsafe(ref row1, (nuint)(2 * ox));
+                        (Vector128.Equals(aHigh, index + below + four).AsSingle() & dHigh).StoreUnsafe(ref row1, (nuint)(2 * ox + 4));
                     }
                 }
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MiniNetFgsm.Kernels;
 
@@ -15,24 +13,43 @@ public static partial class WinogradF2x3
     /// <see cref="PositionStride"/>(C, T) apart.
     /// </summary>
     /// <remarks>
-    /// With 256-bit vectors (AVX), eight tiles of a tile row at a time: loads at columns 2tx and 2tx + 2, split into
-    /// even and odd columns, give each tile's four columns as four vectors across the eight tiles, and the transform
-    /// becomes additions of whole vectors, stored contiguously along t. A row of tiles that does not divide into
-    /// eights ends with a step that overlaps the one before (recomputing the same values); tiles that reach into the
-    /// padding take the scalar path.
+    /// With vectors of L floats (8 at 256 bits and above, 4 at 128), L tiles of a tile row at a time: loads at columns
+    /// 2tx and 2tx + 2, split into even and odd columns, give each tile's four columns as four vectors across the L
+    /// tiles, and the transform becomes additions of whole vectors, stored contiguously along t. A row of tiles that
+    /// does not divide into L ends with a step that overlaps the one before (recomputing the same values); tiles that
+    /// reach into the padding take the scalar path.
     /// </remarks>
     public static void TransformInput(ReadOnlySpan<float> x, int channels, int height, int width, int padding, int outputHeight, int outputWidth, Span<float> v, int firstChannel, int lastChannel)
         => TransformInput(Simd.Width, x, channels, height, width, padding, outputHeight, outputWidth, v, firstChannel, lastChannel);
 
     /// <summary>As <see cref="TransformInput(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float}, int, int)"/>
-    /// with a chosen vector width (below 256 bits, or without AVX, every tile takes the scalar path).</summary>
+    /// with a chosen vector width (<see cref="SimdWidth.Scalar"/>: every tile takes the scalar path, the reference the
+    /// vector paths are held to bit for bit).</summary>
     public static void TransformInput(SimdWidth simd, ReadOnlySpan<float> x, int channels, int height, int width, int padding, int outputHeight, int outputWidth, Span<float> v, int firstChannel, int lastChannel)
     {
+        if (simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
+        {
+            TransformInput<Vector256<float>, Vector256Ops>(x, channels, height, width, padding, outputHeight, outputWidth, v, firstChannel, lastChannel, vectors: true);
+        }
+        else
+        {
+            bool vectors = simd >= SimdWidth.V128 && Vector128.IsHardwareAccelerated;
+            TransformInput<Vector128<float>, Vector128Ops>(x, channels, height, width, padding, outputHeight, outputWidth, v, firstChannel, lastChannel, vectors);
+        }
+    }
+
+    /// <summary>The input transform with <typeparamref name="TVec"/> vectors where <paramref name="vectors"/>, else
+    /// scalar.</summary>
+    private static void TransformInput<TVec, TOps>(ReadOnlySpan<float> x, int channels, int height, int width, int padding, int outputHeight, int outputWidth, Span<float> v, int firstChannel, int lastChannel, bool vectors)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
+    {
+        int lanes = TOps.Count;
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
         CheckLength(nameof(x), x.Length, channels * height * width);
         nint stride = PositionStride(channels, tiles);      // from one position ξ to the next in v
         CheckLength(nameof(v), v.Length, Positions * stride);
-        bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && tilesX >= 8;
+        vectors &= tilesX >= lanes;
         Span<float> d = stackalloc float[16];
 
         // Refs below reach v[c·T + t + ξ·stride] for t < T, ξ < 16: in bounds as C·T ≤ stride (PositionStride).
@@ -46,20 +63,20 @@ public static partial class WinogradF2x3
                 int top = 2 * ty - padding;
                 bool rowsInside = top >= 0 && top + 4 <= height;
                 int tx = 0;
-                // Tiles [first, last) lie inside the plane's columns; eight from tx read columns 2tx − p … 2tx − p + 17.
-                int first = (padding + 1) / 2, last = width + padding >= 18 ? Math.Min(tilesX, (width + padding - 18) / 2 + 8) : 0;
-                if (vectors && rowsInside && last - first >= 8)
+                // Tiles [first, last) lie inside the plane's columns; L from tx read columns 2tx − p … 2tx − p + 2L + 1.
+                int first = (padding + 1) / 2, last = width + padding >= 2 * lanes + 2 ? Math.Min(tilesX, (width + padding - 2 * lanes - 2) / 2 + lanes) : 0;
+                if (vectors && rowsInside && last - first >= lanes)
                 {
                     for (; tx < first; tx++)
                     {
                         EdgeTile(in plane, height, width, top, 2 * tx - padding, d, ref Unsafe.Add(ref vc, ty * tilesX + tx), stride);
                     }
 
-                    for (int at = first; at < last; at += 8)
+                    for (int at = first; at < last; at += lanes)
                     {
-                        int step = Math.Min(at, last - 8);
-                        Debug.Assert(top >= 0 && top + 4 <= height && 2 * step - padding >= 0 && 2 * step - padding + 18 <= width && step + 8 <= tilesX);
-                        TransformEight(in Unsafe.Add(ref Unsafe.AsRef(in plane), top * width + 2 * step - padding), width, ref Unsafe.Add(ref vc, ty * tilesX + step), stride);
+                        int step = Math.Min(at, last - lanes);
+                        Debug.Assert(top >= 0 && top + 4 <= height && 2 * step - padding >= 0 && 2 * step - padding + 2 * lanes + 2 <= width && step + lanes <= tilesX);
+                        TransformTiles<TVec, TOps>(in Unsafe.Add(ref Unsafe.AsRef(in plane), top * width + 2 * step - padding), width, ref Unsafe.Add(ref vc, ty * tilesX + step), stride);
                     }
 
                     tx = last;
@@ -128,50 +145,47 @@ public static partial class WinogradF2x3
     }
 
     /// <summary>
-    /// <see cref="TransformTile"/> for the eight tiles whose first input column is at <paramref name="d"/> (tile k starts
+    /// <see cref="TransformTile"/> for the L tiles whose first input column is at <paramref name="d"/> (tile k starts
     /// 2k columns on): lane k of every vector is tile k.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformEight(ref readonly float d, int rowStride, ref float v, nint stride)
+    private static void TransformTiles<TVec, TOps>(ref readonly float d, int rowStride, ref float v, nint stride)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        // Columns j = 0 … 3 of each tile row, as vectors over the eight tiles.
-        (Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3) = Columns(in d);
-        (Vector256<float> b0, Vector256<float> b1, Vector256<float> b2, Vector256<float> b3) = Columns(in Unsafe.Add(ref Unsafe.AsRef(in d), rowStride));
-        (Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3) = Columns(in Unsafe.Add(ref Unsafe.AsRef(in d), 2 * rowStride));
-        (Vector256<float> e0, Vector256<float> e1, Vector256<float> e2, Vector256<float> e3) = Columns(in Unsafe.Add(ref Unsafe.AsRef(in d), 3 * rowStride));
+        // Columns j = 0 … 3 of each tile row, as vectors over the L tiles.
+        (TVec a0, TVec a1, TVec a2, TVec a3) = Columns<TVec, TOps>(in d);
+        (TVec b0, TVec b1, TVec b2, TVec b3) = Columns<TVec, TOps>(in Unsafe.Add(ref Unsafe.AsRef(in d), rowStride));
+        (TVec c0, TVec c1, TVec c2, TVec c3) = Columns<TVec, TOps>(in Unsafe.Add(ref Unsafe.AsRef(in d), 2 * rowStride));
+        (TVec e0, TVec e1, TVec e2, TVec e3) = Columns<TVec, TOps>(in Unsafe.Add(ref Unsafe.AsRef(in d), 3 * rowStride));
 
         // t = Bᵀ d (rows d₀ − d₂, d₁ + d₂, d₂ − d₁, d₁ − d₃), then V = t B, as in TransformTile.
-        StoreRow(ref v, 0, stride, a0 - c0, a1 - c1, a2 - c2, a3 - c3);
-        StoreRow(ref v, 4, stride, b0 + c0, b1 + c1, b2 + c2, b3 + c3);
-        StoreRow(ref v, 8, stride, c0 - b0, c1 - b1, c2 - b2, c3 - b3);
-        StoreRow(ref v, 12, stride, b0 - e0, b1 - e1, b2 - e2, b3 - e3);
+        StoreRow<TVec, TOps>(ref v, 0, stride, TOps.Subtract(a0, c0), TOps.Subtract(a1, c1), TOps.Subtract(a2, c2), TOps.Subtract(a3, c3));
+        StoreRow<TVec, TOps>(ref v, 4, stride, TOps.Add(b0, c0), TOps.Add(b1, c1), TOps.Add(b2, c2), TOps.Add(b3, c3));
+        StoreRow<TVec, TOps>(ref v, 8, stride, TOps.Subtract(c0, b0), TOps.Subtract(c1, b1), TOps.Subtract(c2, b2), TOps.Subtract(c3, b3));
+        StoreRow<TVec, TOps>(ref v, 12, stride, TOps.Subtract(b0, e0), TOps.Subtract(b1, e1), TOps.Subtract(b2, e2), TOps.Subtract(b3, e3));
     }
 
-    /// <summary>Columns 2k, 2k + 1, 2k + 2, 2k + 3 of the row at r for k = 0 … 7: even and odd elements of two loads.</summary>
+    /// <summary>Columns 2k, 2k + 1, 2k + 2, 2k + 3 of the row at r for k &lt; L: even and odd elements of two pairs of loads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> C0, Vector256<float> C1, Vector256<float> C2, Vector256<float> C3) Columns(ref readonly float r)
+    private static (TVec C0, TVec C1, TVec C2, TVec C3) Columns<TVec, TOps>(ref readonly float r)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        Vector256<float> lo = Vector256.LoadUnsafe(in r), hi = Vector256.LoadUnsafe(in r, 8);
-        Vector256<float> lo2 = Vector256.LoadUnsafe(in r, 2), hi2 = Vector256.LoadUnsafe(in r, 10);
-        return (Evens(lo, hi), Odds(lo, hi), Evens(lo2, hi2), Odds(lo2, hi2));
+        nuint lanes = (nuint)TOps.Count;
+        (TVec c0, TVec c1) = TOps.Unzip(TOps.Load(in r, 0), TOps.Load(in r, lanes));
+        (TVec c2, TVec c3) = TOps.Unzip(TOps.Load(in r, 2), TOps.Load(in r, lanes + 2));
+        return (c0, c1, c2, c3);
     }
 
-    /// <summary>[a₀ a₂ a₄ a₆ b₀ b₂ b₄ b₆]: shufps picks the evens within each 128-bit half, then a 64-bit permute restores the order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Evens(Vector256<float> a, Vector256<float> b)
-        => Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
-
-    /// <summary>[a₁ a₃ a₅ a₇ b₁ b₃ b₅ b₇].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Odds(Vector256<float> a, Vector256<float> b)
-        => Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(ref float v, int first, nint stride, Vector256<float> e0, Vector256<float> e1, Vector256<float> e2, Vector256<float> e3)
+    private static void StoreRow<TVec, TOps>(ref float v, int first, nint stride, TVec e0, TVec e1, TVec e2, TVec e3)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref v, first * stride));
-        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref v, (first + 1) * stride));
-        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref v, (first + 2) * stride));
-        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref v, (first + 3) * stride));
+        TOps.StoreUnsafe(TOps.Subtract(e0, e2), ref Unsafe.Add(ref v, first * stride), 0);
+        TOps.StoreUnsafe(TOps.Add(e1, e2), ref Unsafe.Add(ref v, (first + 1) * stride), 0);
+        TOps.StoreUnsafe(TOps.Subtract(e2, e1), ref Unsafe.Add(ref v, (first + 2) * stride), 0);
+        TOps.StoreUnsafe(TOps.Subtract(e1, e3), ref Unsafe.Add(ref v, (first + 3) * stride), 0);
     }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MiniNetFgsm.Kernels;
 
@@ -16,23 +14,40 @@ public static partial class WinogradF2x3
     /// (O, OH, OW) y. <paramref name="bias"/> may be empty.
     /// </summary>
     /// <remarks>
-    /// With AVX, eight tiles at a time: the 16 positions of eight consecutive tiles are 16 contiguous vectors of m, the
-    /// transform adds whole vectors, and interleaving the two columns of outputs gives 16 consecutive floats of each of
-    /// the two output rows. Tiles in a last odd row or column take the scalar path.
+    /// With vectors of L floats (8 at 256 bits and above, 4 at 128), L tiles at a time: the 16 positions of L
+    /// consecutive tiles are 16 contiguous vectors of m, the transform adds whole vectors, and interleaving the two
+    /// columns of outputs gives 2L consecutive floats of each of the two output rows. Tiles in a last odd row or column
+    /// take the scalar path.
     /// </remarks>
     public static void TransformOutput(ReadOnlySpan<float> m, ReadOnlySpan<float> bias, int outChannels, int outputHeight, int outputWidth, Span<float> y, int firstChannel, int lastChannel)
         => TransformOutput(Simd.Width, m, bias, outChannels, outputHeight, outputWidth, y, firstChannel, lastChannel);
 
     /// <summary>As <see cref="TransformOutput(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/>
-    /// with a chosen vector width.</summary>
+    /// with a chosen vector width (<see cref="SimdWidth.Scalar"/>: the scalar reference).</summary>
     public static void TransformOutput(SimdWidth simd, ReadOnlySpan<float> m, ReadOnlySpan<float> bias, int outChannels, int outputHeight, int outputWidth, Span<float> y, int firstChannel, int lastChannel)
     {
+        if (simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
+        {
+            TransformOutput<Vector256<float>, Vector256Ops>(m, bias, outChannels, outputHeight, outputWidth, y, firstChannel, lastChannel, vectors: true);
+        }
+        else
+        {
+            bool vectors = simd >= SimdWidth.V128 && Vector128.IsHardwareAccelerated;
+            TransformOutput<Vector128<float>, Vector128Ops>(m, bias, outChannels, outputHeight, outputWidth, y, firstChannel, lastChannel, vectors);
+        }
+    }
+
+    private static void TransformOutput<TVec, TOps>(ReadOnlySpan<float> m, ReadOnlySpan<float> bias, int outChannels, int outputHeight, int outputWidth, Span<float> y, int firstChannel, int lastChannel, bool vectors)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
+    {
+        int lanes = TOps.Count;
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
         nint stride = PositionStride(outChannels, tiles);
         CheckLength(nameof(m), m.Length, Positions * stride);
         CheckLength(nameof(y), y.Length, outChannels * outputHeight * outputWidth);
         int fullX = outputWidth / 2;        // tiles whose two columns are both outputs
-        bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && fullX >= 8;
+        vectors &= fullX >= lanes;
 
         // Refs below reach m[o·T + t + ξ·stride] for t < T, ξ < 16: in bounds as O·T ≤ stride (PositionStride).
         Debug.Assert(firstChannel >= 0 && lastChannel <= outChannels && outChannels * tiles <= stride);
@@ -46,11 +61,11 @@ public static partial class WinogradF2x3
                 int oy = 2 * ty, tx = 0;
                 if (vectors && oy + 1 < outputHeight)
                 {
-                    for (; tx < fullX; tx += 8)
+                    for (; tx < fullX; tx += lanes)
                     {
-                        int at = Math.Min(tx, fullX - 8);
-                        Debug.Assert(at >= 0 && 2 * (at + 8) <= outputWidth && oy + 1 < outputHeight);    // 16 columns of two rows
-                        OutputEight(in Unsafe.Add(ref Unsafe.AsRef(in mo), ty * tilesX + at), stride, b, ref plane[oy * outputWidth + 2 * at], outputWidth);
+                        int at = Math.Min(tx, fullX - lanes);
+                        Debug.Assert(at >= 0 && 2 * (at + lanes) <= outputWidth && oy + 1 < outputHeight);    // 2L columns of two rows
+                        OutputTiles<TVec, TOps>(in Unsafe.Add(ref Unsafe.AsRef(in mo), ty * tilesX + at), stride, b, ref plane[oy * outputWidth + 2 * at], outputWidth);
                     }
 
                     tx = fullX;
@@ -96,17 +111,33 @@ public static partial class WinogradF2x3
     /// <c>dW = Gᵀ [ Σ_t (A e_t Aᵀ) ⊙ (Bᵀ d_t B) ] G</c>, where d_t is the forward's input tile t (V, from
     /// <see cref="TransformInput(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float}, int, int)"/>). Summed over
     /// tiles and images inside the transform, that is 16 products S[ξ] (O, C) += E[ξ] (O, T) · V[ξ]ᵀ (T, C), and one
-    /// <see cref="AccumulateWeightGradient"/> per call. With AVX, eight tiles at a time (even and odd columns of two
+    /// <see cref="AccumulateWeightGradient"/> per call. With vectors, L tiles at a time (even and odd columns of two
     /// dy rows), as in the other transforms.
     /// </remarks>
     public static void TransformOutputGradient(SimdWidth simd, ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel)
     {
+        if (simd >= SimdWidth.V256 && Vector256.IsHardwareAccelerated)
+        {
+            TransformOutputGradient<Vector256<float>, Vector256Ops>(dy, outChannels, outputHeight, outputWidth, e, firstChannel, lastChannel, vectors: true);
+        }
+        else
+        {
+            bool vectors = simd >= SimdWidth.V128 && Vector128.IsHardwareAccelerated;
+            TransformOutputGradient<Vector128<float>, Vector128Ops>(dy, outChannels, outputHeight, outputWidth, e, firstChannel, lastChannel, vectors);
+        }
+    }
+
+    private static void TransformOutputGradient<TVec, TOps>(ReadOnlySpan<float> dy, int outChannels, int outputHeight, int outputWidth, Span<float> e, int firstChannel, int lastChannel, bool vectors)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
+    {
+        int lanes = TOps.Count;
         int tilesY = (outputHeight + 1) / 2, tilesX = (outputWidth + 1) / 2, tiles = tilesY * tilesX;
         CheckLength(nameof(dy), dy.Length, outChannels * outputHeight * outputWidth);
         nint stride = PositionStride(outChannels, tiles);
         CheckLength(nameof(e), e.Length, Positions * stride);
         int fullX = outputWidth / 2;
-        bool vectors = simd >= SimdWidth.V256 && Avx.IsSupported && fullX >= 8;
+        vectors &= fullX >= lanes;
 
         // Refs below reach e[o·T + t + ξ·stride] for t < T, ξ < 16: in bounds as O·T ≤ stride (PositionStride).
         Debug.Assert(firstChannel >= 0 && lastChannel <= outChannels && outChannels * tiles <= stride);
@@ -119,14 +150,14 @@ public static partial class WinogradF2x3
                 int oy = 2 * ty, tx = 0;
                 if (vectors && oy + 1 < outputHeight)
                 {
-                    for (; tx < fullX; tx += 8)
+                    for (; tx < fullX; tx += lanes)
                     {
-                        int at = Math.Min(tx, fullX - 8);
-                        Debug.Assert(at >= 0 && 2 * (at + 8) <= outputWidth && oy + 1 < outputHeight);    // 16 columns of two rows
+                        int at = Math.Min(tx, fullX - lanes);
+                        Debug.Assert(at >= 0 && 2 * (at + lanes) <= outputWidth && oy + 1 < outputHeight);    // 2L columns of two rows
                         ref readonly float r0 = ref plane[oy * outputWidth + 2 * at];
-                        Vector256<float> lo = Vector256.LoadUnsafe(in r0), hi = Vector256.LoadUnsafe(in r0, 8);
-                        Vector256<float> lo1 = Vector256.LoadUnsafe(in r0, (nuint)outputWidth), hi1 = Vector256.LoadUnsafe(in r0, (nuint)outputWidth + 8);
-                        GradientTile(Evens(lo, hi), Odds(lo, hi), Evens(lo1, hi1), Odds(lo1, hi1), ref Unsafe.Add(ref eo, ty * tilesX + at), stride);
+                        (TVec e00, TVec e01) = TOps.Unzip(TOps.Load(in r0, 0), TOps.Load(in r0, (nuint)lanes));
+                        (TVec e10, TVec e11) = TOps.Unzip(TOps.Load(in r0, (nuint)outputWidth), TOps.Load(in r0, (nuint)(outputWidth + lanes)));
+                        GradientTiles<TVec, TOps>(e00, e01, e10, e11, ref Unsafe.Add(ref eo, ty * tilesX + at), stride);
                     }
 
                     tx = fullX;
@@ -163,23 +194,27 @@ public static partial class WinogradF2x3
         Unsafe.Add(ref e, (first + 3) * stride) = -q1;
     }
 
-    /// <summary><see cref="GradientTile(float, float, float, float, ref float, nint)"/> for eight tiles (lane k is tile k).</summary>
+    /// <summary><see cref="GradientTile(float, float, float, float, ref float, nint)"/> for L tiles (lane k is tile k).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientTile(Vector256<float> e00, Vector256<float> e01, Vector256<float> e10, Vector256<float> e11, ref float e, nint stride)
+    private static void GradientTiles<TVec, TOps>(TVec e00, TVec e01, TVec e10, TVec e11, ref float e, nint stride)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        GradientRow(ref e, 0, stride, e00, e01);
-        GradientRow(ref e, 4, stride, e00 + e10, e01 + e11);
-        GradientRow(ref e, 8, stride, e00 - e10, e01 - e11);
-        GradientRow(ref e, 12, stride, -e10, -e11);
+        GradientRow<TVec, TOps>(ref e, 0, stride, e00, e01);
+        GradientRow<TVec, TOps>(ref e, 4, stride, TOps.Add(e00, e10), TOps.Add(e01, e11));
+        GradientRow<TVec, TOps>(ref e, 8, stride, TOps.Subtract(e00, e10), TOps.Subtract(e01, e11));
+        GradientRow<TVec, TOps>(ref e, 12, stride, TOps.Negate(e10), TOps.Negate(e11));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientRow(ref float e, int first, nint stride, Vector256<float> q0, Vector256<float> q1)
+    private static void GradientRow<TVec, TOps>(ref float e, int first, nint stride, TVec q0, TVec q1)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        q0.StoreUnsafe(ref Unsafe.Add(ref e, first * stride));
-        (q0 + q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 1) * stride));
-        (q0 - q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 2) * stride));
-        (-q1).StoreUnsafe(ref Unsafe.Add(ref e, (first + 3) * stride));
+        TOps.StoreUnsafe(q0, ref Unsafe.Add(ref e, first * stride), 0);
+        TOps.StoreUnsafe(TOps.Add(q0, q1), ref Unsafe.Add(ref e, (first + 1) * stride), 0);
+        TOps.StoreUnsafe(TOps.Subtract(q0, q1), ref Unsafe.Add(ref e, (first + 2) * stride), 0);
+        TOps.StoreUnsafe(TOps.Negate(q1), ref Unsafe.Add(ref e, (first + 3) * stride), 0);
     }
 
     /// <summary>Y (2×2) = Aᵀ M A for the tile whose 16 positions are m[ξ·stride].</summary>
@@ -205,22 +240,24 @@ public static partial class WinogradF2x3
     }
 
     /// <summary>
-    /// <see cref="OutputTile"/> for eight consecutive tiles (lane k of each of m's 16 position vectors), plus the bias,
-    /// stored as 16 consecutive outputs of row 0 at <paramref name="y"/> and of row 1, <paramref name="rowStride"/> on.
+    /// <see cref="OutputTile"/> for L consecutive tiles (lane k of each of m's 16 position vectors), plus the bias,
+    /// stored as 2L consecutive outputs of row 0 at <paramref name="y"/> and of row 1, <paramref name="rowStride"/> on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputEight(ref readonly float m, nint stride, float bias, ref float y, int rowStride)
+    private static void OutputTiles<TVec, TOps>(ref readonly float m, nint stride, float bias, ref float y, int rowStride)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
         ref float m0 = ref Unsafe.AsRef(in m);
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        TVec s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         for (int b = 0; b < 4; b++)
         {
             // Column b of the 4×4 tiles: s₀ = M₀ + M₁ + M₂ and s₁ = M₁ − M₂ − M₃ down the rows.
-            Vector256<float> r0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, b * stride));
-            Vector256<float> r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, (4 + b) * stride));
-            Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, (8 + b) * stride));
-            Vector256<float> r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, (12 + b) * stride));
-            Vector256<float> top = r0 + r1 + r2, bottom = r1 - r2 - r3;
+            TVec r0 = TOps.Load(in Unsafe.Add(ref m0, b * stride), 0);
+            TVec r1 = TOps.Load(in Unsafe.Add(ref m0, (4 + b) * stride), 0);
+            TVec r2 = TOps.Load(in Unsafe.Add(ref m0, (8 + b) * stride), 0);
+            TVec r3 = TOps.Load(in Unsafe.Add(ref m0, (12 + b) * stride), 0);
+            TVec top = TOps.Add(TOps.Add(r0, r1), r2), bottom = TOps.Subtract(TOps.Subtract(r1, r2), r3);
             switch (b)
             {
                 case 0: (s00, s10) = (top, bottom); break;
@@ -230,17 +267,20 @@ public static partial class WinogradF2x3
             }
         }
 
-        Vector256<float> bv = Vector256.Create(bias);
-        StoreInterleaved(s00 + s01 + s02 + bv, s01 - s02 - s03 + bv, ref y);
-        StoreInterleaved(s10 + s11 + s12 + bv, s11 - s12 - s13 + bv, ref Unsafe.Add(ref y, rowStride));
+        // Y = s A (the scalar OutputTile's sums, in its order), plus the bias, the two columns interleaved.
+        TVec bv = TOps.Create(bias);
+        StoreInterleaved<TVec, TOps>(TOps.Add(TOps.Add(TOps.Add(s00, s01), s02), bv), TOps.Add(TOps.Subtract(TOps.Subtract(s01, s02), s03), bv), ref y);
+        StoreInterleaved<TVec, TOps>(TOps.Add(TOps.Add(TOps.Add(s10, s11), s12), bv), TOps.Add(TOps.Subtract(TOps.Subtract(s11, s12), s13), bv), ref Unsafe.Add(ref y, rowStride));
     }
 
-    /// <summary>y[0 … 15] = a₀ b₀ a₁ b₁ … a₇ b₇ (unpack within 128-bit halves, then recombine the halves).</summary>
+    /// <summary>y[0 … 2L − 1] = a₀ b₀ a₁ b₁ … a_{L−1} b_{L−1}.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreInterleaved(Vector256<float> a, Vector256<float> b, ref float y)
+    private static void StoreInterleaved<TVec, TOps>(TVec a, TVec b, ref float y)
+        where TVec : struct
+        where TOps : IVectorOps<TVec>
     {
-        Vector256<float> low = Avx.UnpackLow(a, b), high = Avx.UnpackHigh(a, b);      // a0 b0 a1 b1 | a4 b4 a5 b5 ; a2 b2 a3 b3 | a6 b6 a7 b7
-        Avx.Permute2x128(low, high, 0x20).StoreUnsafe(ref y);
-        Avx.Permute2x128(low, high, 0x31).StoreUnsafe(ref y, 8);
+        (TVec low, TVec high) = TOps.Zip(a, b);
+        TOps.StoreUnsafe(low, ref y, 0);
+        TOps.StoreUnsafe(high, ref y, (nuint)TOps.Count);
     }
 }

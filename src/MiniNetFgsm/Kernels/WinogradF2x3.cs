@@ -24,8 +24,8 @@ namespace MiniNetFgsm.Kernels;
 /// an odd output size is computed and dropped.</para>
 /// <para>Files: this one holds the sizes, the weight-domain transforms (U = G g Gᵀ and dW = Gᵀ S G) and the per-image
 /// drivers (<see cref="Convolve"/>, <see cref="AddWeightProducts"/>); <c>WinogradF2x3.InputTransform.cs</c> holds
-/// V = Bᵀ d B and <c>WinogradF2x3.OutputTransforms.cs</c> Y = Aᵀ M A and E = A dy Aᵀ, each with a scalar and an
-/// eight-tile AVX path.</para>
+/// V = Bᵀ d B and <c>WinogradF2x3.OutputTransforms.cs</c> Y = Aᵀ M A and E = A dy Aᵀ, each with a scalar path and a
+/// vector path written once for 8 tiles a step (256-bit vectors) and 4 (128-bit), which give the scalar path's bits.</para>
 /// <para>Rounding differs from the direct sum (the transforms add and subtract before multiplying), by a few units in
 /// the last place of the inputs' magnitude: the tests compare with the reference within a relative 1e-5.</para>
 /// </remarks>

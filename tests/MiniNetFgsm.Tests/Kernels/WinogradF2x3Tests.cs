@@ -119,39 +119,51 @@ public class WinogradF2x3Tests
     [InlineData(5, 17, 0)]        // 8 tiles, 7 of them full: the output stays scalar
     [InlineData(6, 18, 0)]        // exactly 8 tiles
     [InlineData(6, 16, 2)]        // 9 tiles, 7 inside: the input stays scalar
+    [InlineData(4, 10, 0)]        // 4 tiles: exactly one 128-bit step
+    [InlineData(5, 11, 1)]        // 5 tiles, 4 inside
+    [InlineData(3, 13, 0)]        // one tile row, 6 tiles: a 128-bit step and an overlapping one
     public void VectorTransforms_AreBitIdenticalToTheScalarOnes(int h, int w, int padding)
     {
-        // Without 256-bit vectors the kernel falls back to its scalar transforms: the comparison would be of a path with itself.
-        SimdWidths.SkipUnlessAccelerated(SimdWidth.V256);
+        // Without vectors the kernel has only its scalar transforms: the comparison would be of a path with itself.
+        SimdWidths.SkipUnlessAccelerated(SimdWidth.V128);
+        // Every vector width this CPU runs (128 bits included, however wide the CPU) against the scalar path.
+        foreach (SimdWidth width in Simd.Supported.Where(width => width >= SimdWidth.V128))
+        {
+            AssertVectorTransformsBitIdentical(width, h, w, padding);
+        }
+    }
+
+    private static void AssertVectorTransformsBitIdentical(SimdWidth width, int h, int w, int padding)
+    {
         const int c = 3, o = 2;
         var random = new Random(74 + w);
         int oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, tiles = WinogradF2x3.Tiles(oh, ow);
         float[] x = TestData.Uniform(random, c * h * w);
         float[] v = new float[WinogradF2x3.BufferLength(c, tiles)], expectedV = new float[v.Length];
-        WinogradF2x3.TransformInput(SimdWidth.V256, x, c, h, w, padding, oh, ow, v, 0, c);
+        WinogradF2x3.TransformInput(width, x, c, h, w, padding, oh, ow, v, 0, c);
         WinogradF2x3.TransformInput(SimdWidth.Scalar, x, c, h, w, padding, oh, ow, expectedV, 0, c);
         Assert.Equal(expectedV.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits));
 
         float[] m = TestData.Uniform(random, WinogradF2x3.BufferLength(o, tiles)), bias = TestData.Uniform(random, o);
         float[] y = new float[o * oh * ow], expectedY = new float[y.Length];
-        WinogradF2x3.TransformOutput(SimdWidth.V256, m, bias, o, oh, ow, y, 0, o);
+        WinogradF2x3.TransformOutput(width, m, bias, o, oh, ow, y, 0, o);
         WinogradF2x3.TransformOutput(SimdWidth.Scalar, m, bias, o, oh, ow, expectedY, 0, o);
         Assert.Equal(expectedY.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
 
         float[] dy = TestData.Uniform(random, o * oh * ow);
         // Both start from 5: an element the vector path skipped would keep it where the scalar path wrote a value.
         float[] e = Enumerable.Repeat(5f, WinogradF2x3.BufferLength(o, tiles)).ToArray(), expectedE = Enumerable.Repeat(5f, e.Length).ToArray();
-        WinogradF2x3.TransformOutputGradient(SimdWidth.V256, dy, o, oh, ow, e, 0, o);
+        WinogradF2x3.TransformOutputGradient(width, dy, o, oh, ow, e, 0, o);
         WinogradF2x3.TransformOutputGradient(SimdWidth.Scalar, dy, o, oh, ow, expectedE, 0, o);
         Assert.Equal(expectedE.Select(BitConverter.SingleToInt32Bits), e.Select(BitConverter.SingleToInt32Bits));
     }
 
     [Fact]
-    public void VectorTransforms_EveryWidthFrom16To41_AndPadding0To2_AreBitIdenticalToTheScalarOnes()
+    public void VectorTransforms_EveryWidthFrom4To41_AndPadding0To2_AreBitIdenticalToTheScalarOnes()
     {
-        SimdWidths.SkipUnlessAccelerated(SimdWidth.V256);
-        // Every combination of edge tiles, inside tiles, overlap steps and odd sizes the vector paths meet.
-        foreach (int w in Enumerable.Range(16, 26))
+        SimdWidths.SkipUnlessAccelerated(SimdWidth.V128);
+        // Every combination of edge tiles, inside tiles, overlap steps and odd sizes the vector paths meet, at 4 and 8 lanes.
+        foreach (int w in Enumerable.Range(4, 38))
         {
             foreach (int padding in new[] { 0, 1, 2 })
             {

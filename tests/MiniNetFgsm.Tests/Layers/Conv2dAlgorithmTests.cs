@@ -22,6 +22,8 @@ public class Conv2dAlgorithmTests
         { 5, 8, 22, 22, 4, 5, 1, 0 },      // several images per unfold chunk, the last partial; direct with 200 taps
         { 1, 2, 9, 9, 2, 3, 2, 1 },        // stride 2: unfold + GEMM only
         { 2, 6, 21, 21, 5, 3, 1, 0 },      // Winograd and direct on mnist-cnn conv2's kind of layer, OW = 19
+        { 2, 2, 8, 9, 3, 3, 1, 0 },        // OW = 7: direct at 128 bits only (one 4-wide vector and an overlap)
+        { 3, 3, 7, 6, 5, 3, 1, 0 },        // OW = 4: direct at 128 bits only, one vector per row; Winograd's 2 tiles a row
     };
 
     [Theory]
@@ -127,7 +129,7 @@ public class Conv2dAlgorithmTests
         var conv1 = new Conv2d(1, 32, 3);
         var conv2 = new Conv2d(32, 64, 3);
         Conv2dShape first = conv1.ShapeOf(new Tensor(2, 1, 28, 28)), second = conv2.ShapeOf(new Tensor(2, 32, 26, 26));
-        Conv2dAlgorithm direct = Simd.Width >= SimdWidth.V256 ? Conv2dAlgorithm.Direct : Conv2dAlgorithm.UnfoldGemm;
+        Conv2dAlgorithm direct = Simd.Width >= SimdWidth.V128 ? Conv2dAlgorithm.Direct : Conv2dAlgorithm.UnfoldGemm;
 
         Assert.Equal(direct, conv1.AlgorithmFor(Conv2dPass.EvaluationForward, first));
         Assert.Equal(direct, conv1.AlgorithmFor(Conv2dPass.Backward, first));

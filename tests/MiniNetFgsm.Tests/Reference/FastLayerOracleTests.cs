@@ -15,7 +15,8 @@ public class FastLayerOracleTests
 {
     public static IEnumerable<object[]> ConvCases() => new object[][]
     {
-        // n, c, o, h, w, kh, kw, stride, padding, bias, threads; the path at 256 bits and up (below: unfold + GEMM throughout)
+        // n, c, o, h, w, kh, kw, stride, padding, bias, threads; the path chosen at 128 bits and up (every algorithm a shape
+        // supports is forced too)
         [7, 1, 10, 28, 28, 5, 5, 1, 0, true, 2],     // direct forward and backward (25 taps, OW 24): lenet's conv1
         [1, 3, 4, 12, 13, 3, 3, 1, 0, false, 1],     // direct (27 taps, OW 11: an overlapping last vector), batch 1, no bias
         [2, 2, 3, 10, 10, 3, 3, 1, 0, true, 1],      // direct, OW exactly 8
@@ -28,7 +29,8 @@ public class FastLayerOracleTests
         [2, 2, 3, 13, 10, 5, 5, 1, 2, true, 1],      // unfold + GEMM: 5×5, padding 2
         [2, 16, 8, 28, 28, 5, 5, 1, 0, true, 1],     // unfold + GEMM in chunks of one image (400 taps × 576 pixels)
         [5, 2, 3, 10, 9, 3, 2, 2, 0, true, 1],       // unfold + GEMM: a 3×2 kernel, stride 2
-        [2, 5, 3, 6, 7, 1, 1, 1, 0, false, 1],       // unfold + GEMM: 1×1 (OW 7 is too narrow for the direct path)
+        [2, 5, 3, 6, 7, 1, 1, 1, 0, false, 1],       // 1×1, OW 7: direct at 128 bits (4-wide vectors), unfold + GEMM wider
+        [3, 1, 6, 9, 8, 3, 3, 1, 0, true, 2],        // OW 6: direct at 128 bits only, Winograd's 3 tiles a row
         [3, 4, 5, 11, 10, 4, 4, 3, 1, true, 1],      // unfold + GEMM: stride 3 leaves rows unused
     };
 

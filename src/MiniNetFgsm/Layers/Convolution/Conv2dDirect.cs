@@ -4,8 +4,8 @@ namespace MiniNetFgsm.Layers.Convolution;
 
 /// <summary>
 /// Convolution through the direct kernels (<see cref="DirectConv2d"/>), vectorised along output rows: stride 1, no
-/// padding, output rows at least 8 wide, 256-bit vectors. Few taps (a first layer) or narrow output rows make im2col
-/// + GEMM spend its time unrolling and packing; this skips the unrolling.
+/// padding, output rows at least one vector wide (8 floats at 256 bits and up, 4 at 128). Few taps (a first layer) or
+/// narrow output rows make im2col + GEMM spend its time unrolling and packing; this skips the unrolling.
 /// </summary>
 internal sealed class Conv2dDirect : IConv2dAlgorithm
 {

@@ -32,7 +32,7 @@ internal enum Conv2dAlgorithm
     /// <summary>im2col, then one GEMM per chunk of images (<see cref="Conv2dUnfoldGemm"/>): any shape.</summary>
     UnfoldGemm,
 
-    /// <summary>Direct convolution along output rows (<see cref="Conv2dDirect"/>): stride 1, no padding, OW ≥ 8, 256-bit vectors.</summary>
+    /// <summary>Direct convolution along output rows (<see cref="Conv2dDirect"/>): stride 1, no padding, OW ≥ one vector (8 floats, or 4 at 128 bits).</summary>
     Direct,
 
     /// <summary>Winograd's F(2×2, 3×3) (<see cref="Conv2dWinograd"/>): 3×3 kernels, stride 1, padding ≤ 2.</summary>
