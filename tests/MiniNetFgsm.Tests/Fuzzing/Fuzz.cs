@@ -79,6 +79,14 @@ internal static class Fuzz
         output.WriteLine($"{name}: {iterations} cases in {stopwatch.Elapsed.TotalSeconds:0.0} s, seed {seed}: {tally}");
         output.WriteLine(tally.Reasons());
         output.WriteLine($"replay: MININET_FUZZ_SEED={seed} MININET_FUZZ_ITER={iterations} dotnet test -c Release --filter {name}");
+
+        // Every case was checked, and the mutations reached both sides of the contract (a generator that only ever made
+        // valid files, or only ever broken ones, would pass without testing the other side).
+        Assert.Equal(iterations, tally.Loaded + tally.Rejected);
+        if (iterations >= 100)
+        {
+            Assert.True(tally.Loaded > 0 && tally.Rejected > 0, $"{name}: {tally.Loaded} loaded, {tally.Rejected} rejected; the generator should make both.");
+        }
     }
 
     /// <summary>
@@ -150,6 +158,12 @@ internal sealed partial class Tally
     private long mostAllocated;
     private double largestShareOfBound;
     private TimeSpan slowest;
+
+    /// <summary>Cases that loaded.</summary>
+    public int Loaded => loaded;
+
+    /// <summary>Cases rejected with the documented error.</summary>
+    public int Rejected => rejected;
 
     public void Add(Outcome outcome)
     {
