@@ -41,14 +41,16 @@ internal static class Fuzz
 
     /// <summary>
     /// Runs the cases of <paramref name="gen"/> through <paramref name="check"/>, which throws when the contract is
-    /// broken and otherwise tells whether the file loaded. Prints the counts, the seed and the command to replay.
+    /// broken and otherwise tells whether the file loaded. Prints the counts, the seed and the command to replay, and
+    /// returns them for the test to assert on.
     /// </summary>
-    public static void Run<T>(string name, Gen<T> gen, Func<T, Outcome> check, ITestOutputHelper output, int ciBudget)
+    public static Tally Run<T>(string name, Gen<T> gen, Func<T, Outcome> check, ITestOutputHelper output, int ciBudget)
     {
         if (Environment.GetEnvironmentVariable("MININET_FUZZ_CASE") is { Length: > 0 } single)
         {
-            gen.Sample(value => { check(value); }, output.WriteLine, seed: single, iter: 1000, threads: 1);
-            return;
+            var replayed = new Tally();
+            gen.Sample(value => { replayed.Add(check(value)); }, output.WriteLine, seed: single, iter: 1000, threads: 1);
+            return replayed;
         }
 
         ulong seed = Seed;
@@ -87,6 +89,8 @@ internal static class Fuzz
         {
             Assert.True(tally.Loaded > 0 && tally.Rejected > 0, $"{name}: {tally.Loaded} loaded, {tally.Rejected} rejected; the generator should make both.");
         }
+
+        return tally;
     }
 
     /// <summary>
