@@ -77,6 +77,9 @@ public static class Gemm
                 case SimdWidth.V256 when System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated:
                     GemmDriver<GemmMicroKernel256>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
                     break;
+                case SimdWidth.V128 when System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && GemmMicroKernel128.PrefersBroadcastPanels:
+                    GemmDriver<GemmMicroKernel128Broadcast>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
+                    break;
                 case SimdWidth.V128 when System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated:
                     GemmDriver<GemmMicroKernel128>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
                     break;

@@ -36,6 +36,17 @@ internal static unsafe partial class GemmDriver<TKernel>
                     }
                 }
             }
+            else if (cols == nr && nr % 4 == 0 && Transpose4x4.IsSupported)
+            {
+                // The same with 4×4 blocks where AVX is missing (SSE-only x64, Arm64's NEON).
+                for (; p <= kc - 4; p += 4)
+                {
+                    for (int j = 0; j < nr; j += 4)
+                    {
+                        Transpose4x4.Run(b + (long)(jc + j0 + j) * ldb + pc + p, ldb, dst + p * nr + j, nr);
+                    }
+                }
+            }
 
             for (; p < kc; p++)
             {
@@ -123,6 +134,12 @@ internal static unsafe partial class GemmDriver<TKernel>
     /// <summary>Packs op(A)[i0..i0+rows, pc..pc+kc] into MR-tall panels: panel holds, for each p, MR consecutive rows.</summary>
     private static void PackA(bool transposeA, float* a, int lda, int i0, int rows, int pc, int kc, float* dst)
     {
+        if (TKernel.PackedACopies > 1)
+        {
+            PackABroadcast(transposeA, a, lda, i0, rows, pc, kc, dst);
+            return;
+        }
+
         // dst holds ⌈rows / MR⌉ panels of kc × MR floats and 8 more (GemmWorkspace.PackedA), the slack the 8-wide
         // transposed stores of a 6-row panel write past its last k step.
         Debug.Assert(rows > 0 && rows <= Mc && kc >= 0);
@@ -144,6 +161,26 @@ internal static unsafe partial class GemmDriver<TKernel>
                     for (int r = 0; r < Mr; r++)
                     {
                         dst[p * Mr + r] = a[(long)(i0 + r0 + r) * lda + pc + p];
+                    }
+                }
+            }
+            else if (!transposeA && valid == Mr && Mr == 6 && Transpose4x4.IsSupported)
+            {
+                // The same with 4×4 blocks where AVX is missing: rows 4 and 5 first (their 4-wide stores write 2 floats
+                // into the next k step's rows 0 and 1), then rows 0–3, which overwrite them; the slack takes the last.
+                float* s = a + (long)(i0 + r0) * lda + pc;
+                int p = 0;
+                for (; p <= kc - 4; p += 4)
+                {
+                    Transpose4x4.Run(s + 4L * lda + p, lda, dst + p * Mr + 4, Mr, rows: 2);
+                    Transpose4x4.Run(s + p, lda, dst + p * Mr, Mr);
+                }
+
+                for (; p < kc; p++)
+                {
+                    for (int r = 0; r < Mr; r++)
+                    {
+                        dst[p * Mr + r] = s[(long)r * lda + p];
                     }
                 }
             }
@@ -218,6 +255,40 @@ internal static unsafe partial class GemmDriver<TKernel>
             }
 
             dst += kc * Mr;
+        }
+    }
+
+    /// <summary>
+    /// PackA for a <see cref="BroadcastPanelA"/>: the same panels with every value stored 4 times, as the vector the
+    /// 128-bit kernel multiplies by (dst[(p·MR + r)·4 + lane] = op(A)[i0 + r0 + r, pc + p]), rows past the edge zero.
+    /// </summary>
+    private static void PackABroadcast(bool transposeA, float* a, int lda, int i0, int rows, int pc, int kc, float* dst)
+    {
+        // dst holds ⌈rows / MR⌉ panels of kc × MR × 4 floats; each row is walked along k, one value at a time.
+        Debug.Assert(TKernel.PackedACopies == 4 && rows > 0 && rows <= Mc && kc >= 0);
+        long step = transposeA ? lda : 1;
+        for (int r0 = 0; r0 < rows; r0 += Mr, dst += kc * Mr * 4)
+        {
+            for (int r = 0; r < Mr; r++)
+            {
+                float* d = dst + r * 4;
+                if (r0 + r >= rows)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Vector128<float>.Zero.Store(d + p * Mr * 4);
+                    }
+
+                    continue;
+                }
+
+                // op(A)[i, p] is A[p, i] (transposed) or A[i, p].
+                float* s = transposeA ? a + (long)pc * lda + i0 + r0 + r : a + (long)(i0 + r0 + r) * lda + pc;
+                for (int p = 0; p < kc; p++, s += step)
+                {
+                    Vector128.Create(*s).Store(d + p * Mr * 4);
+                }
+            }
         }
     }
 }

@@ -28,6 +28,10 @@ internal interface IGemmMicroKernel
     /// </summary>
     static abstract unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
         where TA : IGemmPanelA;
+
+    /// <summary>Copies of each value in a packed A panel: 1 (<see cref="PackedPanelA"/>), or 4 (<see cref="BroadcastPanelA"/>,
+    /// which is never read in place).</summary>
+    static virtual int PackedACopies => 1;
 }
 
 /// <summary>
@@ -144,7 +148,7 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
                 for (int ic = 0; ic < m; ic += Mc)
                 {
                     int rows = Math.Min(Mc, m - ic);
-                    float* ap = workspace.PackedA((rows + Mr - 1) / Mr * Mr * kc + 8);
+                    float* ap = workspace.PackedA(((rows + Mr - 1) / Mr * Mr * kc + 8) * TKernel.PackedACopies);
                     PackA(transposeA, a, lda, ic, rows, pc, kc, ap);
                     MacroKernel(ap, bp, rows, nc, kc, c + (long)ic * ldc + jc, ldc, addToC, prefetchC, tile);
                 }
@@ -162,7 +166,7 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
     /// packed as before.
     /// </summary>
     internal static bool ReadsAInPlace(bool transposeA, int n, int lda)
-        => !transposeA && n <= Nc && lda % 1024 != 0;
+        => !transposeA && n <= Nc && lda % 1024 != 0 && TKernel.PackedACopies == 1;
 
     /// <summary>
     /// Every micro-tile of an (rows × nc) block of C, A read in place (rows lda apart) against a packed B block: row
@@ -224,26 +228,31 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
             for (int r0 = 0; r0 < rows; r0 += Mr)
             {
                 int valid = Math.Min(Mr, rows - r0);
-                float* aPanel = ap + (long)(r0 / Mr) * kc * Mr;
+                float* aPanel = ap + (long)(r0 / Mr) * kc * Mr * TKernel.PackedACopies;
                 float* cTile = c + (long)r0 * ldc + j0;
 
                 // The micro-kernel streams kc·MR floats of the A panel and kc·NR of the B panel, unchecked: both inside
                 // this thread's packed blocks; its tile of C is rows [r0, r0 + valid) and columns [j0, j0 + cols).
-                Debug.Assert(GemmWorkspace.ForThisThread.Holds(aPanel, (long)kc * Mr) && GemmWorkspace.ForThisThread.Holds(bPanel, (long)kc * nr), "a packed panel outside the workspace");
+                Debug.Assert(GemmWorkspace.ForThisThread.Holds(aPanel, (long)kc * Mr * TKernel.PackedACopies) && GemmWorkspace.ForThisThread.Holds(bPanel, (long)kc * nr), "a packed panel outside the workspace");
                 Debug.Assert(r0 + valid <= rows && j0 + cols <= nc && (valid == Mr || r0 + valid == rows));
                 if (prefetchC)
                 {
                     PrefetchTile(cTile, ldc, valid, cols);
                 }
 
-                if (valid == Mr && cols == nr)
+                // Edge tile: compute the full padded tile into scratch, then copy out the valid part.
+                bool whole = valid == Mr && cols == nr;
+                if (TKernel.PackedACopies == 1)
                 {
-                    TKernel.Run<PackedPanelA>(kc, aPanel, 0, null, bPanel, cTile, ldc, addToC);
+                    TKernel.Run<PackedPanelA>(kc, aPanel, 0, null, bPanel, whole ? cTile : tile, whole ? ldc : nr, whole && addToC);
                 }
                 else
                 {
-                    // Edge tile: compute the full padded tile into scratch, copy out the valid part.
-                    TKernel.Run<PackedPanelA>(kc, aPanel, 0, null, bPanel, tile, nr, accumulate: false);
+                    TKernel.Run<BroadcastPanelA>(kc, aPanel, 0, null, bPanel, whole ? cTile : tile, whole ? ldc : nr, whole && addToC);
+                }
+
+                if (!whole)
+                {
                     CopyOut(tile, nr, cTile, ldc, valid, cols, addToC);
                 }
             }

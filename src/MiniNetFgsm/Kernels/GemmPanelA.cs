@@ -19,6 +19,10 @@ internal interface IGemmPanelA
 
     /// <summary>Called once per k step p: a hint that the next row panel (MR rows from <paramref name="next"/>, lda apart) is read soon.</summary>
     static abstract unsafe void Prefetch(int p, float* next, nint lda, int mr);
+
+    /// <summary>Copies of each value stored side by side: 1, or 4 in a <see cref="BroadcastPanelA"/>, whose values a
+    /// 128-bit kernel loads as whole vectors instead of broadcasting them.</summary>
+    static virtual int Copies => 1;
 }
 
 /// <summary>A packed MR-tall panel: the MR rows' values of each k step lie side by side.</summary>
@@ -31,6 +35,25 @@ internal readonly struct PackedPanelA : IGemmPanelA
     public static unsafe void Prefetch(int p, float* next, nint lda, int mr)
     {
     }
+}
+
+/// <summary>
+/// A packed MR-tall panel with every value stored 4 times, as the 128-bit vector the kernel multiplies by: for SSE-only
+/// x64 (<see cref="GemmMicroKernel128Broadcast"/>). SSE has no broadcast from memory: each <c>Vector128.Create(a[i])</c>
+/// is a load and a shuffle, and the shuffles compete for a port with the adds (SSE has no fused multiply-add), so a
+/// k step of the 6×8 tile took about 10 cycles for its 12 multiplies and 12 adds; loaded whole, it takes about 8.
+/// </summary>
+internal readonly struct BroadcastPanelA : IGemmPanelA
+{
+    public static nint Row(int i, nint lda) => 4 * i;
+
+    public static nint Step(int mr) => 4 * mr;
+
+    public static unsafe void Prefetch(int p, float* next, nint lda, int mr)
+    {
+    }
+
+    public static int Copies => 4;
 }
 
 /// <summary>

@@ -102,6 +102,33 @@ public class GemmTests
         CheckDriverAgainstReference<GemmMicroKernel512x48>(random, false, true, 9, 13, 2053, accumulate: true, threads: 2);
     }
 
+    [Fact]
+    public void Broadcast128_OddShapesAcrossKBlocksAndEveryTransposeCase_MatchesReference()
+    {
+        // Gemm.Multiply only picks the broadcast-panel kernel on x64 without AVX (the ISA matrix's DOTNET_EnableAVX=0
+        // leg), so drive it directly here: edges in M (not a multiple of 6) and N (not of 8), K = 1 and K across its
+        // 128-step blocks, A packed even when row-major (it is never read in place), and A's row padding NaN.
+        var random = new Random(7);
+        Assert.False(GemmDriver<GemmMicroKernel128Broadcast>.ReadsAInPlace(false, 64, 288));
+        foreach (int m in new[] { 1, 5, 6, 7, 13, 121 })
+        {
+            foreach (int n in new[] { 1, 7, 8, 9, 31 })
+            {
+                foreach (int k in new[] { 1, 3, 128, 129, 331 })
+                {
+                    foreach (bool ta in new[] { false, true })
+                    {
+                        foreach (bool tb in new[] { false, true })
+                        {
+                            CheckDriverAgainstReference<GemmMicroKernel128Broadcast>(random, ta, tb, m, n, k, accumulate: (m + n + k) % 2 == 0,
+                                threads: (m + k) % 3 == 0 ? 2 : 1, rowPadding: ta ? 0 : 3);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     public static TheoryData<string> MicroKernels() => ["scalar", "128", "256", "512", "512x48"];
 
     [Theory]
