@@ -60,10 +60,7 @@ public sealed record Prediction(int[] Labels, float[] Probabilities)
         {
             ReadOnlySpan<float> z = logits.Span.Slice(row * k, k);
             Labels[first + row] = TensorPrimitives.IndexOfMax(z);
-            Span<float> p = Probabilities.AsSpan((first + row) * k, k);
-            TensorPrimitives.Subtract(z, TensorPrimitives.Max(z), p);   // exp(z − max z): no overflow whatever the logits
-            TensorPrimitives.Exp(p, p);
-            TensorPrimitives.Divide(p, TensorPrimitives.Sum(p), p);
+            SoftmaxCrossEntropy.Softmax(z, Probabilities.AsSpan((first + row) * k, k));
         }
     }
 }
