@@ -46,6 +46,10 @@ start=$SECONDS
 if dotnet build tests/MiniNetFgsm.Tests -c Debug >/tmp/mininet-debug-build.log 2>&1; then
   echo "[time] debug build: $((SECONDS - start)) s"
   xunit_leg "debug kernels+layers" tests/MiniNetFgsm.Tests/bin/Debug/net10.0/MiniNetFgsm.Tests "${kernels[@]}" || status=1
+  # And the kernels once more at 128 bits without AVX, the paths only SSE-only x64 and Arm64 take (4×4 packing
+  # transposes, broadcast A panels, the 128-bit direct convolution and Winograd transforms).
+  xunit_leg "debug kernels DOTNET_EnableAVX=0" env DOTNET_EnableAVX=0 tests/MiniNetFgsm.Tests/bin/Debug/net10.0/MiniNetFgsm.Tests \
+    -filter "/*/MiniNetFgsm.Tests.Kernels/*/*" || status=1
 else
   tail -n 30 /tmp/mininet-debug-build.log
   echo "debug build failed"

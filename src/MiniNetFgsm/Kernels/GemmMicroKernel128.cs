@@ -94,7 +94,7 @@ internal readonly struct GemmMicroKernel128Broadcast : IGemmMicroKernel
 
     public static int Nr => 8;
 
-    public static int Kc => 128;
+    public static int Kc => 256;
 
     public static int PackedACopies => 4;
 

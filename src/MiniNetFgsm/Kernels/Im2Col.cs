@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
 
 namespace MiniNetFgsm.Kernels;
 
@@ -44,10 +43,10 @@ public static class Im2Col
             {
                 int ch = row / (kh * kw), i = row / kw % kh, j = row % kw;
 
-                if (stride == 1 && padding == 0 && ow % 8 == 0 && Vector256.IsHardwareAccelerated)
+                if (stride == 1 && padding == 0)
                 {
-                    // Every window inside the image and rows of whole vectors (lenet's conv2: 8 wide; mnist-cnn's: 24):
-                    // cols row (c, i, j) is the plane's rows i … i + OH − 1 from column j, copied without bounds per row.
+                    // Every window inside the image (lenet's conv2: rows 8 wide; mnist-cnn's: 24): cols row (c, i, j) is
+                    // the plane's rows i … i + OH − 1 from column j, copied without working out bounds per row.
                     for (int img = 0; img < n; img++)
                     {
                         float* dst = pcols + ((long)row * n + img) * pixels;
@@ -57,10 +56,7 @@ public static class Im2Col
                         Debug.Assert(i + oh <= h && j + ow <= w && ((long)row * n + img + 1) * pixels <= cols.Length && ((long)img * c + ch + 1) * h * w <= x.Length);
                         for (int oy = 0; oy < oh; oy++, src += w, dst += ow)
                         {
-                            for (int k = 0; k < ow; k += 8)
-                            {
-                                Vector256.Store(Vector256.Load(src + k), dst + k);
-                            }
+                            RowOps.Copy(src, dst, ow);
                         }
                     }
 
@@ -208,23 +204,9 @@ public static class Im2Col
             for (int j = 0; j < kw; j++, taps += tapStride)
             {
                 float* src = taps, dst = plane + i * w + j;
-                if (ow % 8 == 0 && Vector256.IsHardwareAccelerated)
+                for (int oy = 0; oy < oh; oy++, src += ow, dst += w)
                 {
-                    // Rows of whole vectors (lenet's conv2: one per row; mnist-cnn's conv2: three).
-                    for (int oy = 0; oy < oh; oy++, src += ow, dst += w)
-                    {
-                        for (int k = 0; k < ow; k += 8)
-                        {
-                            Vector256.Store(Vector256.Load(dst + k) + Vector256.Load(src + k), dst + k);
-                        }
-                    }
-                }
-                else
-                {
-                    for (int oy = 0; oy < oh; oy++, src += ow, dst += w)
-                    {
-                        RowOps.AddTo(src, dst, ow);
-                    }
+                    RowOps.AddTo(src, dst, ow);
                 }
             }
         }
