@@ -120,7 +120,8 @@ compare_sweep() {   # NAME IMAGES X64CSV ARMCSV
       line = line sprintf(" %s:%d/%d", $1, $3, $9) }
     END { printf "%d %d%s\n", (rows >= 1 && !bad) ? 0 : 1, worst, line }')
   ok=${report%% *}; report=${report#* }
-  check "arm64 $name FGSM sweep" "correct at eps (x64/arm64):${report#* } — largest difference ${report%% *} (at most $b on $n images)" "$ok"
+  local same="differ"; cmp -s "$3" "$4" && same="are byte-identical"
+  check "arm64 $name FGSM sweep" "correct at eps (x64/arm64):${report#* } — largest difference ${report%% *} (at most $b on $n images); the two CSVs $same" "$ok"
 }
 
 logged() { local file=$1; shift; "$@" >"$file" 2>&1 || { tail -n 20 "$file"; return 1; }; }
