@@ -50,6 +50,7 @@ if dotnet build tests/MiniNetFgsm.Tests -c Debug >/tmp/mininet-debug-build.log 2
   # transposes, broadcast A panels, the 128-bit direct convolution and Winograd transforms).
   xunit_leg "debug kernels DOTNET_EnableAVX=0" env DOTNET_EnableAVX=0 tests/MiniNetFgsm.Tests/bin/Debug/net10.0/MiniNetFgsm.Tests \
     -filter "/*/MiniNetFgsm.Tests.Kernels/*/*" || status=1
+  [ "$LEG_WIDEST" = V128 ] || { check "debug DOTNET_EnableAVX=0 width" "the kernels ran up to $LEG_WIDEST; expected V128" 1; status=1; }
 else
   tail -n 30 /tmp/mininet-debug-build.log
   echo "debug build failed"

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace MiniNetFgsm.Kernels;
 
 /// <summary>
@@ -77,7 +79,7 @@ public static class Gemm
                 case SimdWidth.V256 when System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated:
                     GemmDriver<GemmMicroKernel256>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
                     break;
-                case SimdWidth.V128 when System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && GemmMicroKernel128.PrefersBroadcastPanels:
+                case SimdWidth.V128 when System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && PrefersBroadcastPanels:
                     GemmDriver<GemmMicroKernel128Broadcast>.Run(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
                     break;
                 case SimdWidth.V128 when System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated:
@@ -97,6 +99,13 @@ public static class Gemm
     /// 8×32 tile; N = 288, 576, 4,096 or 36,864: the 8×48 tile).
     /// </summary>
     internal static bool PrefersWideTile(int n) => (n + 47) / 48 * 48 * 20L <= (n + 31) / 32 * 32 * 21L;
+
+    /// <summary>
+    /// Whether the 128-bit width runs <see cref="GemmMicroKernel128Broadcast"/>: on x64 without AVX, where broadcasting
+    /// a float from memory takes a load and a shuffle, and the shuffles compete with the adds for a port. With AVX the
+    /// broadcast is a plain load, as Arm64's ld1r is, and A panels of single values (or A read in place) are as fast.
+    /// </summary>
+    internal static bool PrefersBroadcastPanels => Sse.IsSupported && !Avx.IsSupported;
 
     /// <summary>
     /// The scalar reference: for every (i, j), <c>sum = Σ_p op(A)[i,p] · op(B)[p,j]</c> in order p = 0..K-1,

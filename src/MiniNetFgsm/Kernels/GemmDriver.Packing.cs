@@ -140,8 +140,8 @@ internal static unsafe partial class GemmDriver<TKernel>
             return;
         }
 
-        // dst holds ⌈rows / MR⌉ panels of kc × MR floats and 8 more (GemmWorkspace.PackedA), the slack the 8-wide
-        // transposed stores of a 6-row panel write past its last k step.
+        // dst holds ⌈rows / MR⌉ panels of kc × MR floats and 8 more (GemmWorkspace.PackedA), the slack the 8- or 4-wide
+        // transposed stores of a 6-row panel write past its last k step (2 floats).
         Debug.Assert(rows > 0 && rows <= Mc && kc >= 0);
         for (int r0 = 0; r0 < rows; r0 += Mr)
         {
@@ -169,6 +169,7 @@ internal static unsafe partial class GemmDriver<TKernel>
                 // The same with 4×4 blocks where AVX is missing: rows 4 and 5 first (their 4-wide stores write 2 floats
                 // into the next k step's rows 0 and 1), then rows 0–3, which overwrite them; the slack takes the last.
                 float* s = a + (long)(i0 + r0) * lda + pc;
+                Debug.Assert(GemmWorkspace.ForThisThread.Holds(dst, (long)kc * Mr + 2), "a 6-row panel and its 2 floats of spill outside the workspace");
                 int p = 0;
                 for (; p <= kc - 4; p += 4)
                 {
@@ -265,18 +266,21 @@ internal static unsafe partial class GemmDriver<TKernel>
     private static void PackABroadcast(bool transposeA, float* a, int lda, int i0, int rows, int pc, int kc, float* dst)
     {
         // dst holds ⌈rows / MR⌉ panels of kc × MR × 4 floats; each row is walked along k, one value at a time.
-        Debug.Assert(TKernel.PackedACopies == 4 && rows > 0 && rows <= Mc && kc >= 0);
+        const int copies = 4;
+        Debug.Assert(TKernel.PackedACopies == copies && rows > 0 && rows <= Mc && kc >= 0);
+        Debug.Assert(GemmWorkspace.ForThisThread.Holds(dst, (long)(rows + Mr - 1) / Mr * Mr * kc * copies), "broadcast A panels outside the workspace");
         long step = transposeA ? lda : 1;
-        for (int r0 = 0; r0 < rows; r0 += Mr, dst += kc * Mr * 4)
+        int kStep = Mr * copies;
+        for (int r0 = 0; r0 < rows; r0 += Mr, dst += kc * kStep)
         {
             for (int r = 0; r < Mr; r++)
             {
-                float* d = dst + r * 4;
+                float* d = dst + r * copies;
                 if (r0 + r >= rows)
                 {
                     for (int p = 0; p < kc; p++)
                     {
-                        Vector128<float>.Zero.Store(d + p * Mr * 4);
+                        Vector128<float>.Zero.Store(d + p * kStep);
                     }
 
                     continue;
@@ -286,7 +290,7 @@ internal static unsafe partial class GemmDriver<TKernel>
                 float* s = transposeA ? a + (long)pc * lda + i0 + r0 + r : a + (long)(i0 + r0 + r) * lda + pc;
                 for (int p = 0; p < kc; p++, s += step)
                 {
-                    Vector128.Create(*s).Store(d + p * Mr * 4);
+                    Vector128.Create(*s).Store(d + p * kStep);
                 }
             }
         }

@@ -23,7 +23,7 @@ internal interface IGemmMicroKernel
     /// <summary>
     /// <c>tile[i, j] (+)= Σ_p A[i, p] · b[p·NR + j]</c> for i &lt; MR, j &lt; NR, p &lt; kc, where
     /// <c>A[i, p] = a[p·TA.Step(MR) + TA.Row(i, lda)]</c>: a packed A panel (<see cref="PackedPanelA"/>, MR values per k
-    /// step; lda and next unused) or A's own rows lda apart (<see cref="StridedPanelA"/>, next being the following row
+    /// step, or <see cref="BroadcastPanelA"/>, MR·4; lda and next unused) or A's own rows lda apart (<see cref="StridedPanelA"/>, next being the following row
     /// panel, to prefetch). b is a B panel packed NR values per k step; the tile has row stride ldc.
     /// </summary>
     static abstract unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
@@ -60,7 +60,7 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : IGemmMi
     /// <summary>Depth of a packed block, the kernel's: a KC×NR B panel stays in L1 (256×32 floats = 32 KiB for 8×32).</summary>
     private static int Kc => TKernel.Kc;
 
-    /// <summary>Rows of an A block: MC×KC floats (120 KiB) stay in L2.</summary>
+    /// <summary>Rows of an A block: MC×KC floats (120 KiB; 240 KiB as <see cref="BroadcastPanelA"/> panels of KC = 128) stay in L2.</summary>
     public const int Mc = 120;
 
     /// <summary>Columns of a B block, rounded down to whole NR panels: a KC×NC packed block (at most 320×1024 floats =

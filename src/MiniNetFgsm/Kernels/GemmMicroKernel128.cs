@@ -1,20 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MiniNetFgsm.Kernels;
 
 /// <summary>
-/// 6×8 micro-kernel with 128-bit vectors (SSE on x64, AdvSimd on Arm64): 12 xmm accumulators, 2 loads of B and 6 broadcasts of A
-/// per k step, i.e. 12 FMAs for 8 memory operations. The tile uses 15 of the 16 SSE registers (Arm64 has 32),
-/// and 12 independent accumulators cover the 4-cycle FMA latency.
+/// 6×8 micro-kernel with 128-bit vectors (SSE on x64, AdvSimd on Arm64): 12 xmm accumulators, 2 loads of B and 6 values
+/// of A in every lane per k step (broadcast from a packed or strided panel, or loaded whole from a
+/// <see cref="BroadcastPanelA"/>), i.e. 12 multiply-adds for 8 memory operations. The tile uses 15 of the 16 SSE
+/// registers (Arm64 has 32), and 12 independent accumulators cover the 4-cycle FMA latency. Without FMA (SSE-only x64)
+/// each multiply-add is a multiply and an add.
 /// </summary>
 internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
 {
-    /// <summary>Whether <see cref="GemmMicroKernel128Broadcast"/> is the faster 128-bit kernel here: on x64 without AVX, where
-    /// broadcasting from memory takes a shuffle (with AVX it is a plain load, as Arm64's ld1r is).</summary>
-    public static bool PrefersBroadcastPanels => Sse.IsSupported && !Avx.IsSupported;
-
     public static int Mr => 6;
 
     public static int Nr => 8;
@@ -32,22 +29,22 @@ internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
         {
             Vector128<float> b0 = Vector128.Load(b);
             Vector128<float> b1 = Vector128.Load(b + 4);
-            Vector128<float> ai = A<TA>(a, 0, lda);
+            Vector128<float> ai = RowValue<TA>(a, 0, lda);
             c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
-            ai = A<TA>(a, 1, lda);
+            ai = RowValue<TA>(a, 1, lda);
             c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
             c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
-            ai = A<TA>(a, 2, lda);
+            ai = RowValue<TA>(a, 2, lda);
             c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
             c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
-            ai = A<TA>(a, 3, lda);
+            ai = RowValue<TA>(a, 3, lda);
             c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
-            ai = A<TA>(a, 4, lda);
+            ai = RowValue<TA>(a, 4, lda);
             c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
             c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
-            ai = A<TA>(a, 5, lda);
+            ai = RowValue<TA>(a, 5, lda);
             c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
             c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
             TA.Prefetch(p, next, lda, 6);
@@ -66,7 +63,7 @@ internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
     /// <summary>Row i's value at this k step in every lane: loaded whole from a <see cref="BroadcastPanelA"/>, broadcast
     /// from one float otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector128<float> A<TA>(float* a, int i, nint lda)
+    private static unsafe Vector128<float> RowValue<TA>(float* a, int i, nint lda)
         where TA : IGemmPanelA
         => TA.Copies == 4 ? Vector128.Load(a + TA.Row(i, lda)) : Vector128.Create(a[TA.Row(i, lda)]);
 
@@ -84,22 +81,3 @@ internal readonly struct GemmMicroKernel128 : IGemmMicroKernel
     }
 }
 
-/// <summary>
-/// <see cref="GemmMicroKernel128"/> on A panels packed with every value stored 4 times (<see cref="BroadcastPanelA"/>),
-/// for x64 without AVX. KC is 128: the A panel is then 12 KiB, and with the 4 KiB B panel it stays in L1.
-/// </summary>
-internal readonly struct GemmMicroKernel128Broadcast : IGemmMicroKernel
-{
-    public static int Mr => 6;
-
-    public static int Nr => 8;
-
-    public static int Kc => 256;
-
-    public static int PackedACopies => 4;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Run<TA>(int kc, float* a, nint lda, float* next, float* b, float* c, int ldc, bool accumulate)
-        where TA : IGemmPanelA
-        => GemmMicroKernel128.Run<TA>(kc, a, lda, next, b, c, ldc, accumulate);
-}

@@ -6,8 +6,8 @@ namespace MiniNetFgsm.Kernels;
 /// <summary>
 /// Where a micro-kernel finds its MR rows of A: at each k step row i's value is <c>a[Row(i, lda)]</c>, and
 /// <c>a</c> then moves <c>Step(MR)</c> floats on. The kernels are generic over it, so each layout compiles to its own
-/// code with the offsets folded in: <see cref="PackedPanelA"/> is the usual packed panel, <see cref="StridedPanelA"/>
-/// reads A's rows where they are stored.
+/// code with the offsets folded in: <see cref="PackedPanelA"/> is the usual packed panel, <see cref="BroadcastPanelA"/>
+/// the same with each value stored 4 times (for SSE-only x64), <see cref="StridedPanelA"/> reads A's rows where they are stored.
 /// </summary>
 internal interface IGemmPanelA
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -22,9 +23,11 @@ internal static unsafe class Transpose4x4
     public static bool IsSupported => Sse.IsSupported || AdvSimd.Arm64.IsSupported;
 
     /// <summary>dst[q·dstStride + r] = src[r·srcStride + q] for r, q &lt; 4; rows r ≥ <paramref name="rows"/> read as 0.</summary>
+    /// <exception cref="PlatformNotSupportedException">Neither SSE nor Arm64's AdvSimd is available (check <see cref="IsSupported"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(float* src, long srcStride, float* dst, long dstStride, int rows = 4)
     {
+        Debug.Assert(rows is >= 1 and <= 4);
         Vector128<float> r0 = Vector128.Load(src);
         Vector128<float> r1 = rows > 1 ? Vector128.Load(src + srcStride) : default;
         Vector128<float> r2 = rows > 2 ? Vector128.Load(src + 2 * srcStride) : default;
@@ -49,20 +52,11 @@ internal static unsafe class Transpose4x4
         }
         else
         {
-            Reference(r0, r1, r2, r3, dst, dstStride);
+            ThrowNotSupported();
         }
     }
 
-    /// <summary>The same transpose one element at a time, from the four loaded rows.</summary>
-    private static void Reference(Vector128<float> r0, Vector128<float> r1, Vector128<float> r2, Vector128<float> r3, float* dst, long dstStride)
-    {
-        for (int q = 0; q < 4; q++)
-        {
-            float* d = dst + q * dstStride;
-            d[0] = r0.GetElement(q);
-            d[1] = r1.GetElement(q);
-            d[2] = r2.GetElement(q);
-            d[3] = r3.GetElement(q);
-        }
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotSupported()
+        => throw new PlatformNotSupportedException("Transpose4x4 needs SSE or Arm64's AdvSimd; callers check IsSupported.");
 }

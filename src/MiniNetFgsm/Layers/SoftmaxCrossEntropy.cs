@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNetFgsm.Kernels;
 
 namespace MiniNetFgsm.Layers;
 
@@ -47,50 +48,12 @@ public sealed class SoftmaxCrossEntropy
             }
 
             ReadOnlySpan<float> z = logits.Span.Slice(row * k, k);
-            double logSumExp = Softmax(z, probabilities.Span.Slice(row * k, k));
+            double logSumExp = Softmax.Apply(z, probabilities.Span.Slice(row * k, k));
             losses[row] = (float)(logSumExp - z[label]);
             total += losses[row];
         }
 
         return (float)(total / n);
-    }
-
-    /// <summary>
-    /// p = softmax(z) for one row of logits, and returns logsumexp(z) = max(z) + log Σ_k exp(z_k − max(z)).
-    /// </summary>
-    /// <remarks>
-    /// A plain loop in double precision, rounded to float once at the end, rather than <c>TensorPrimitives.Exp</c> and
-    /// <c>Sum</c>: those take a different vector path at each SIMD width (and on Arm64), so the probabilities differed in
-    /// their last bits from one CPU to another. FGSM takes the sign of dL/dx, which starts at p − onehot(y), and an
-    /// input-gradient element near zero flips its sign with those bits: a few dozen images of 10,000 then came out
-    /// differently attacked on different CPUs. In double, the rounding to float hides the last-bit differences of
-    /// <c>Math.Exp</c> between platforms. Subtracting max(z) first keeps every exp ≤ 1, so it cannot overflow.
-    /// </remarks>
-    public static double Softmax(ReadOnlySpan<float> z, Span<float> p)
-    {
-        if (p.Length != z.Length || z.IsEmpty)
-        {
-            throw new ArgumentException($"Softmax needs as many outputs as logits (at least one); got {z.Length} logits and {p.Length} outputs.");
-        }
-
-        float max = z[0];
-        for (int i = 1; i < z.Length; i++)
-        {
-            max = Math.Max(max, z[i]);
-        }
-
-        double sum = 0;
-        for (int i = 0; i < z.Length; i++)
-        {
-            sum += Math.Exp((double)z[i] - max);
-        }
-
-        for (int i = 0; i < z.Length; i++)
-        {
-            p[i] = (float)(Math.Exp((double)z[i] - max) / sum);
-        }
-
-        return max + Math.Log(sum);
     }
 
     /// <summary>Backward of L: dL/dz = (softmax(z) − onehot(y)) / N. Returns a buffer owned by this object.</summary>

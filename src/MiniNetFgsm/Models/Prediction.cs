@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MiniNetFgsm.Kernels;
 using MiniNetFgsm.Layers;
 
 namespace MiniNetFgsm.Models;
@@ -60,7 +61,7 @@ public sealed record Prediction(int[] Labels, float[] Probabilities)
         {
             ReadOnlySpan<float> z = logits.Span.Slice(row * k, k);
             Labels[first + row] = TensorPrimitives.IndexOfMax(z);
-            SoftmaxCrossEntropy.Softmax(z, Probabilities.AsSpan((first + row) * k, k));
+            Softmax.Apply(z, Probabilities.AsSpan((first + row) * k, k));
         }
     }
 }

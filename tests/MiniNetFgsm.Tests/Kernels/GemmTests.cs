@@ -106,15 +106,16 @@ public class GemmTests
     public void Broadcast128_OddShapesAcrossKBlocksAndEveryTransposeCase_MatchesReference()
     {
         // Gemm.Multiply only picks the broadcast-panel kernel on x64 without AVX (the ISA matrix's DOTNET_EnableAVX=0
-        // leg), so drive it directly here: edges in M (not a multiple of 6) and N (not of 8), K = 1 and K across its
-        // 128-step blocks, A packed even when row-major (it is never read in place), and A's row padding NaN.
+        // leg), so drive it directly here: edges in M (not a multiple of 6) and N (not of 8), K = 1, K in one block (up to
+        // 5/4 of its KC of 128) and across blocks, A packed even when row-major (it is never read in place), and A's row
+        // padding NaN.
         var random = new Random(7);
         Assert.False(GemmDriver<GemmMicroKernel128Broadcast>.ReadsAInPlace(false, 64, 288));
         foreach (int m in new[] { 1, 5, 6, 7, 13, 121 })
         {
             foreach (int n in new[] { 1, 7, 8, 9, 31 })
             {
-                foreach (int k in new[] { 1, 3, 128, 129, 331 })
+                foreach (int k in new[] { 1, 3, 160, 161, 331 })
                 {
                     foreach (bool ta in new[] { false, true })
                     {
@@ -125,6 +126,25 @@ public class GemmTests
                         }
                     }
                 }
+            }
+        }
+    }
+
+    [Fact]
+    public void Driver_SixRowPanelsPackedByTransposes_MatchReference()
+    {
+        // A row-major A with rows 4 KiB apart is packed, not read in place; a 6-row kernel then packs whole panels by
+        // in-register transposes: 8×8 with AVX, else 4×4 (SSE, NEON), whose stores spill 2 floats into the next k step
+        // or the slack. K a multiple of 4 (the spill lands in the next panel or the slack), and not (a scalar tail);
+        // M with and without a partial last panel; across KC blocks.
+        var random = new Random(8);
+        foreach (int m in new[] { 6, 12, 13, 121 })
+        {
+            foreach (int k in new[] { 4, 8, 12, 13, 331 })
+            {
+                Assert.False(GemmDriver<GemmMicroKernel128>.ReadsAInPlace(false, 9, 1024));
+                CheckDriverAgainstReference<GemmMicroKernel128>(random, false, false, m, 9, k, accumulate: k % 2 == 0, threads: 1, rowPadding: 1024 - k);
+                CheckDriverAgainstReference<GemmMicroKernelScalar>(random, false, true, m, 9, k, accumulate: k % 2 == 1, threads: 1, rowPadding: 1024 - k);
             }
         }
     }
