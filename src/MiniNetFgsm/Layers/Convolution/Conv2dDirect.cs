@@ -42,10 +42,7 @@ internal sealed class Conv2dDirect : IConv2dAlgorithm
             return;
         }
 
-        if (flippedWeights.Length < s.OutChannels * s.Taps)
-        {
-            flippedWeights = new float[s.OutChannels * s.Taps];
-        }
+        Conv2dScratch.Grow(ref flippedWeights, s.OutChannels * s.Taps);
 
         DirectConv2d.FlipWeights(weight.Span, s, flippedWeights);
 

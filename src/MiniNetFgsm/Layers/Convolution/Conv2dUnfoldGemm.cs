@@ -30,8 +30,8 @@ internal sealed class Conv2dUnfoldGemm : IConv2dAlgorithm
     {
         (int n, int o, int pixels, int window) = (shape.Images, shape.OutChannels, shape.OutputPixels, shape.Window);
         int chunk = ChunkImages(n, pixels, window);
-        Grow(ref cols, window * chunk * pixels);
-        Grow(ref chunkRows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use y itself
+        Conv2dScratch.Grow(ref cols, window * chunk * pixels);
+        Conv2dScratch.Grow(ref chunkRows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use y itself
         for (int start = 0; start < n; start += chunk)
         {
             var part = new Chunk(shape, start, Math.Min(chunk, n - start));
@@ -61,11 +61,11 @@ internal sealed class Conv2dUnfoldGemm : IConv2dAlgorithm
     {
         (int n, int o, int pixels, int window) = (shape.Images, shape.OutChannels, shape.OutputPixels, shape.Window);
         int chunk = ChunkImages(n, pixels, window);
-        Grow(ref cols, window * chunk * pixels);
-        Grow(ref chunkRows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
+        Conv2dScratch.Grow(ref cols, window * chunk * pixels);
+        Conv2dScratch.Grow(ref chunkRows, chunk == 1 ? 0 : o * chunk * pixels);      // one-image chunks use dy itself
         if (!inputGradient.IsEmpty)
         {
-            Grow(ref colsGradient, window * chunk * pixels);
+            Conv2dScratch.Grow(ref colsGradient, window * chunk * pixels);
         }
 
         for (int start = 0; start < n; start += chunk)
@@ -114,14 +114,6 @@ internal sealed class Conv2dUnfoldGemm : IConv2dAlgorithm
         {
             Span<float> plane = y.Slice(ch * pixels, pixels);
             TensorPrimitives.Add(plane, bias[ch], plane);
-        }
-    }
-
-    private static void Grow(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
         }
     }
 

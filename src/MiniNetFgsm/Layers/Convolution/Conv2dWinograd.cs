@@ -34,9 +34,9 @@ internal sealed class Conv2dWinograd : IConv2dAlgorithm
     {
         (int c, int o, int image, int plane) = (shape.Channels, shape.OutChannels, shape.InputImage, shape.OutputImage);
         int tiles = WinogradF2x3.Tiles(shape.OutputHeight, shape.OutputWidth);
-        Grow(ref transformedWeights, WinogradF2x3.BufferLength(o, c));
-        Grow(ref transformedTiles, WinogradF2x3.BufferLength(c, tiles));
-        Grow(ref tileProducts, WinogradF2x3.BufferLength(o, tiles));
+        Conv2dScratch.Grow(ref transformedWeights, WinogradF2x3.BufferLength(o, c));
+        Conv2dScratch.Grow(ref transformedTiles, WinogradF2x3.BufferLength(c, tiles));
+        Conv2dScratch.Grow(ref tileProducts, WinogradF2x3.BufferLength(o, tiles));
         WinogradF2x3.TransformWeights(weight.Span, o, c, flipTranspose: false, transformedWeights);
         for (int img = 0; img < shape.Images; img++)
         {
@@ -77,9 +77,9 @@ internal sealed class Conv2dWinograd : IConv2dAlgorithm
 
         (int c, int o, int image, int plane) = (shape.Channels, shape.OutChannels, shape.InputImage, shape.OutputImage);
         int tiles = WinogradF2x3.Tiles(shape.OutputHeight, shape.OutputWidth);
-        Grow(ref transformedTiles, WinogradF2x3.BufferLength(c, tiles));
-        Grow(ref transformedOutputGradient, WinogradF2x3.BufferLength(o, tiles));
-        Grow(ref weightGradientProducts, WinogradF2x3.BufferLength(o, c));
+        Conv2dScratch.Grow(ref transformedTiles, WinogradF2x3.BufferLength(c, tiles));
+        Conv2dScratch.Grow(ref transformedOutputGradient, WinogradF2x3.BufferLength(o, tiles));
+        Conv2dScratch.Grow(ref weightGradientProducts, WinogradF2x3.BufferLength(o, c));
         for (int img = 0; img < shape.Images; img++)
         {
             WinogradF2x3.AddWeightProducts(x.Slice(img * image, image), c, shape.Height, shape.Width, shape.Padding, dy.Slice(img * plane, plane), o,
@@ -99,9 +99,9 @@ internal sealed class Conv2dWinograd : IConv2dAlgorithm
         (int c, int o, int oh, int ow, int border) = (shape.Channels, shape.OutChannels, shape.OutputHeight, shape.OutputWidth, 2 - shape.Padding);
         (int ph, int pw, int image) = (oh + 2 * border, ow + 2 * border, shape.InputImage);
         int tiles = WinogradF2x3.Tiles(shape.Height, shape.Width);
-        Grow(ref transformedWeights, WinogradF2x3.BufferLength(c, o));
-        Grow(ref transformedTiles, WinogradF2x3.BufferLength(o, tiles));
-        Grow(ref tileProducts, WinogradF2x3.BufferLength(c, tiles));
+        Conv2dScratch.Grow(ref transformedWeights, WinogradF2x3.BufferLength(c, o));
+        Conv2dScratch.Grow(ref transformedTiles, WinogradF2x3.BufferLength(o, tiles));
+        Conv2dScratch.Grow(ref tileProducts, WinogradF2x3.BufferLength(c, tiles));
         if (paddedFor != (ph, pw) || paddedGradient.Length != o * ph * pw)
         {
             paddedGradient = new float[o * ph * pw];
@@ -121,14 +121,6 @@ internal sealed class Conv2dWinograd : IConv2dAlgorithm
             }
 
             WinogradF2x3.Convolve(paddedGradient, o, ph, pw, 0, transformedWeights, [], c, dx.Slice(img * image, image), transformedTiles, tileProducts, threads);
-        }
-    }
-
-    private static void Grow(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
         }
     }
 }
