@@ -34,12 +34,24 @@ public static class Evaluator
     /// activations each epoch, which made the peak memory grow epoch after epoch.
     /// </summary>
     internal static EvaluationResult Evaluate(ModelReplicas replicas, LabeledImages data, int batchSize)
+        => Confusion(replicas, data, batchSize, r => batch => replicas[r].Infer(batch.Images));
+
+    /// <summary>
+    /// The confusion matrix of the logits that <paramref name="logitsFor"/>(r) gives for each batch of
+    /// <paramref name="data"/> on replica r: batch b on replica b mod R, each replica counting into its own matrix, the
+    /// matrices then added (integers: the same counts whatever the thread count). <paramref name="logitsFor"/> runs once per
+    /// replica, so a replica can set up what its batches share (an attack, say); <paramref name="progress"/> hears the
+    /// images done so far.
+    /// </summary>
+    internal static EvaluationResult Confusion(ModelReplicas replicas, LabeledImages data, int batchSize, Func<int, Func<Batch, Tensor>> logitsFor, IProgress<int>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var confusions = new int[replicas.Count, LabeledImages.ClassCount, LabeledImages.ClassCount];
-        int batches = (data.Count + batchSize - 1) / batchSize;
+        const int classes = LabeledImages.ClassCount;
+        var confusions = new int[replicas.Count, classes, classes];
+        int batches = (data.Count + batchSize - 1) / batchSize, done = 0;
         replicas.Run(r =>
         {
+            Func<Batch, Tensor> logitsOf = logitsFor(r);
             var batch = new Batch();
             int[] predicted = new int[batchSize];
             float[] confidence = new float[batchSize];
@@ -47,21 +59,23 @@ public static class Evaluator
             {
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 batch.Fill(data, start, count);
-                Predictions.Compute(replicas[r].Infer(batch.Images), predicted, confidence);
+                Predictions.Compute(logitsOf(batch), predicted, confidence);
                 for (int i = 0; i < count; i++)
                 {
                     confusions[r, batch.Labels[i], predicted[i]]++;
                 }
+
+                progress?.Report(Interlocked.Add(ref done, count));
             }
         });
 
-        var confusion = new int[LabeledImages.ClassCount, LabeledImages.ClassCount];
+        var confusion = new int[classes, classes];
         int correct = 0;
         for (int r = 0; r < replicas.Count; r++)
         {
-            for (int label = 0; label < LabeledImages.ClassCount; label++)
+            for (int label = 0; label < classes; label++)
             {
-                for (int p = 0; p < LabeledImages.ClassCount; p++)
+                for (int p = 0; p < classes; p++)
                 {
                     confusion[label, p] += confusions[r, label, p];
                     correct += label == p ? confusions[r, label, p] : 0;

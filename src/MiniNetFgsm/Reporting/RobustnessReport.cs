@@ -142,45 +142,11 @@ public static class RobustnessReport
     /// </summary>
     public static EvaluationResult FgsmConfusion(Sequential model, LabeledImages data, float epsilon, IProgress<int>? progress = null, int batchSize = 64)
     {
-        const int classes = LabeledImages.ClassCount;
         using var replicas = new ModelReplicas(model, model.Threads);
-        var confusions = new int[replicas.Count, classes, classes];
-        int batches = (data.Count + batchSize - 1) / batchSize, done = 0;
-        replicas.Run(r =>
+        return Evaluator.Confusion(replicas, data, batchSize, r =>
         {
             var fgsm = new Fgsm(replicas[r]);
-            var batch = new Batch();
-            int[] predicted = new int[batchSize];
-            float[] confidence = new float[batchSize];
-            for (int b = r; b < batches; b += replicas.Count)
-            {
-                int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
-                batch.Fill(data, start, count);
-                Tensor adversarial = fgsm.Attack(batch.Images, batch.Labels, epsilon);
-                Predictions.Compute(replicas[r].Forward(adversarial, training: false), predicted, confidence);
-                for (int i = 0; i < count; i++)
-                {
-                    confusions[r, batch.Labels[i], predicted[i]]++;
-                }
-
-                progress?.Report(Interlocked.Add(ref done, count));
-            }
-        });
-
-        var confusion = new int[classes, classes];
-        int correct = 0;
-        for (int r = 0; r < replicas.Count; r++)
-        {
-            for (int label = 0; label < classes; label++)
-            {
-                for (int p = 0; p < classes; p++)
-                {
-                    confusion[label, p] += confusions[r, label, p];
-                    correct += label == p ? confusions[r, label, p] : 0;
-                }
-            }
-        }
-
-        return new EvaluationResult(correct, data.Count, confusion);
+            return batch => replicas[r].Forward(fgsm.Attack(batch.Images, batch.Labels, epsilon), training: false);
+        }, progress);
     }
 }
